@@ -1,0 +1,94 @@
+package dev.chatws.conversation.boundary;
+
+import dev.chatws.conversation.control.ChatScope;
+import dev.chatws.conversation.control.Conversation;
+import dev.chatws.conversation.entity.InboundFrame;
+import jakarta.enterprise.context.Dependent;
+import jakarta.inject.Inject;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.CloseReason.CloseCodes;
+import jakarta.websocket.OnClose;
+import jakarta.websocket.OnError;
+import jakarta.websocket.OnMessage;
+import jakarta.websocket.OnOpen;
+import jakarta.websocket.Session;
+import jakarta.websocket.server.ServerEndpoint;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * The chat WebSocket, {@code ws://HOST:PORT/chat[?conversation=ID]}: decodes each frame, hands it
+ * to the socket's {@link Conversation} and lets the conversation answer through this socket's
+ * {@link SessionWriter}. It owns nothing but its socket.
+ *
+ * <p>One instance per socket ({@code @Dependent}, so CDI injects it). Every callback runs inside
+ * the socket's conversation ({@link ChatScope#run}) and returns without waiting on the upstream.
+ */
+@Dependent
+@ServerEndpoint(value = "/chat", decoders = FrameDecoder.class, encoders = FrameEncoder.class)
+public class ChatEndpoint {
+
+    private static final Logger LOG = Logger.getLogger(ChatEndpoint.class.getName());
+    private static final CloseReason NOT_FOUND = new CloseReason(CloseCodes.getCloseCode(4404), "conversation not found");
+    private static final CloseReason BINARY = new CloseReason(CloseCodes.CANNOT_ACCEPT, "binary frames are not accepted");
+
+    @Inject
+    ChatScope scope;
+
+    @Inject
+    Conversation conversation;
+
+    @Inject
+    @ConfigProperty(name = "chat.max-frame-bytes", defaultValue = "1048576")
+    int maxFrameBytes;
+
+    private String conversationId;
+    private SessionWriter writer;
+
+    @OnOpen
+    public void open(Session session) throws IOException {
+        session.setMaxTextMessageBufferSize(maxFrameBytes);
+        List<String> requested = session.getRequestParameterMap().get("conversation");
+        if (requested != null && !requested.isEmpty()) {
+            if (!scope.exists(requested.get(0))) {
+                LOG.info("A socket asked for an unknown conversation; closing it with 4404");
+                session.close(NOT_FOUND);
+                return;
+            }
+            conversationId = requested.get(0);
+        } else {
+            conversationId = scope.open();
+        }
+        writer = new SessionWriter(session);
+        scope.run(conversationId, () -> conversation.attach(writer));
+    }
+
+    @OnMessage
+    public void text(InboundFrame frame) {
+        if (writer != null) {
+            scope.run(conversationId, () -> conversation.receive(writer, frame));
+        }
+    }
+
+    @OnMessage
+    public void binary(ByteBuffer frame, Session session) throws IOException {
+        LOG.info(() -> conversationId + ": binary frame received; closing the socket with 1003");
+        session.close(BINARY);
+    }
+
+    @OnClose
+    public void close(Session session) {
+        if (writer != null && scope.exists(conversationId)) {
+            scope.run(conversationId, () -> conversation.detach(writer));
+        }
+    }
+
+    @OnError
+    public void error(Session session, Throwable error) {
+        LOG.log(Level.FINE, "Socket {0} of {1}: {2}", new Object[] {session.getId(), conversationId, error.getClass().getName()});
+    }
+}

@@ -1,0 +1,68 @@
+package dev.chatws.conversation.boundary;
+
+import dev.chatws.conversation.entity.ChatRequest;
+import dev.chatws.conversation.entity.ControlFrame;
+import dev.chatws.conversation.entity.InboundFrame;
+import dev.chatws.conversation.entity.MalformedFrame;
+import jakarta.json.JsonException;
+import jakarta.json.JsonObject;
+import jakarta.json.spi.JsonProvider;
+import jakarta.json.stream.JsonParser;
+import jakarta.websocket.Decoder;
+import java.io.StringReader;
+
+/**
+ * Decodes a client's text frame: a JSON object with a {@code type} member is a
+ * {@link ControlFrame}, one without is a {@link ChatRequest}, anything else (broken JSON, another
+ * JSON type, or anything after the object) a {@link MalformedFrame}. Never throws, so bad input is
+ * answered with an error frame rather than closing the socket.
+ *
+ * <p>A frame is read as the JSON-P object JSON-B maps {@code JsonObject} to, not bound to a
+ * record: the request is forwarded and committed as the client sent it, member order and unknown
+ * members included. The parser is JSON-P's own because JSON-B's {@code fromJson} stops after the
+ * first value and would accept {@code {"a":1} garbage}.
+ *
+ * <p>Stateless; one shared {@link JsonProvider}, which is thread-safe.
+ */
+public class FrameDecoder implements Decoder.Text<InboundFrame> {
+
+    private static final JsonProvider JSON = JsonProvider.provider();
+
+    @Override
+    public InboundFrame decode(String text) {
+        JsonObject object;
+        try (JsonParser parser = JSON.createParser(new StringReader(text))) {
+            if (!parser.hasNext() || parser.next() != JsonParser.Event.START_OBJECT) {
+                return new MalformedFrame(describe(text));
+            }
+            object = parser.getObject();
+            if (parser.hasNext()) {
+                return new MalformedFrame("there is more after the JSON object.");
+            }
+        } catch (JsonException | IllegalStateException e) {
+            return new MalformedFrame(describe(text));
+        }
+        return object.containsKey("type") ? new ControlFrame(object) : new ChatRequest(object);
+    }
+
+    @Override
+    public boolean willDecode(String text) {
+        return true;
+    }
+
+    private static String describe(String text) {
+        String start = text.stripLeading();
+        if (start.isEmpty()) {
+            return "it is empty.";
+        }
+        return switch (start.charAt(0)) {
+            case '[' -> "it is a JSON array.";
+            case '"' -> "it is a JSON string.";
+            case '{' -> "it is not valid JSON.";
+            case 'n', 't', 'f' -> start.startsWith("null") || start.startsWith("true") || start.startsWith("false")
+                    ? "it is a JSON literal." : "it is not valid JSON.";
+            default -> Character.isDigit(start.charAt(0)) || start.charAt(0) == '-'
+                    ? "it is a JSON number." : "it is not valid JSON.";
+        };
+    }
+}

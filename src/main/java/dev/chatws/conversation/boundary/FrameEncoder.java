@@ -1,0 +1,23 @@
+package dev.chatws.conversation.boundary;
+
+import dev.chatws.conversation.entity.RawFrame;
+import dev.chatws.conversation.entity.ServerFrame;
+import jakarta.json.bind.Jsonb;
+import jakarta.json.bind.JsonbBuilder;
+import jakarta.websocket.Encoder;
+
+/**
+ * Encodes a server frame as one text frame: a {@link RawFrame}'s JSON text as it is (relayed
+ * chunks are never re-serialised), every other frame with JSON-B.
+ *
+ * <p>One shared {@link Jsonb}, which is thread-safe.
+ */
+public class FrameEncoder implements Encoder.Text<ServerFrame> {
+
+    private static final Jsonb JSONB = JsonbBuilder.create();
+
+    @Override
+    public String encode(ServerFrame frame) {
+        return frame instanceof RawFrame raw ? raw.json() : JSONB.toJson(frame);
+    }
+}

@@ -1,0 +1,106 @@
+package dev.chatws.conversation.boundary;
+
+import dev.chatws.conversation.control.Peer;
+import dev.chatws.conversation.entity.ServerFrame;
+import jakarta.websocket.SendHandler;
+import jakarta.websocket.SendResult;
+import jakarta.websocket.Session;
+import java.util.ArrayDeque;
+import java.util.Queue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The one writer of a socket: frames are queued and sent through the asynchronous remote endpoint
+ * one at a time, each send started when the previous one completed. (On Liberty, starting a send
+ * before the previous one completed silently drops frames.) A send that completes on the calling
+ * thread continues the loop there instead of recursing, so a long backlog never grows the stack.
+ *
+ * <p>Thread-safe: any thread may {@link #send(ServerFrame)}; it never blocks on the network.
+ */
+final class SessionWriter implements Peer {
+
+    private static final Logger LOG = Logger.getLogger(SessionWriter.class.getName());
+
+    private final Session session;
+    private final Queue<ServerFrame> queue = new ArrayDeque<>();
+    private boolean sending;
+    private boolean broken;
+
+    SessionWriter(Session session) {
+        this.session = session;
+    }
+
+    @Override
+    public void send(ServerFrame frame) {
+        synchronized (this) {
+            if (broken) {
+                return;
+            }
+            queue.add(frame);
+            if (sending) {
+                return;
+            }
+            sending = true;
+        }
+        pump();
+    }
+
+    /** Sends queued frames while this thread holds the right to send. */
+    private void pump() {
+        while (true) {
+            ServerFrame next;
+            synchronized (this) {
+                next = broken ? null : queue.poll();
+                if (next == null) {
+                    sending = false;
+                    return;
+                }
+            }
+            Completion completion = new Completion();
+            try {
+                session.getAsyncRemote().sendObject(next, completion);
+            } catch (RuntimeException e) {
+                fail(e.getClass().getName());
+                return;
+            }
+            if (!completion.returned()) {
+                return;
+            }
+        }
+    }
+
+    private void fail(String reason) {
+        synchronized (this) {
+            broken = true;
+            queue.clear();
+            sending = false;
+        }
+        LOG.log(Level.FINE, "Sending to socket {0} failed: {1}", new Object[] {session.getId(), reason});
+    }
+
+    /**
+     * The end of one send. Whichever comes second, the send's completion or the return from
+     * {@code sendObject}, continues the pump: on the completing thread, or in the loop above.
+     */
+    private final class Completion implements SendHandler {
+        private final AtomicInteger arrivals = new AtomicInteger();
+
+        @Override
+        public void onResult(SendResult result) {
+            if (!result.isOK()) {
+                fail(String.valueOf(result.getException()));
+                return;
+            }
+            if (arrivals.incrementAndGet() == 2) {
+                pump();
+            }
+        }
+
+        /** Called once {@code sendObject} returned; true if the send had already completed. */
+        boolean returned() {
+            return arrivals.incrementAndGet() == 2;
+        }
+    }
+}

@@ -1,0 +1,302 @@
+package dev.chatws.conversation.control;
+
+import dev.chatws.conversation.entity.ChatRequest;
+import dev.chatws.conversation.entity.ControlFrame;
+import dev.chatws.conversation.entity.ConversationFrame;
+import dev.chatws.conversation.entity.ErrorCode;
+import dev.chatws.conversation.entity.ErrorFrame;
+import dev.chatws.conversation.entity.InboundFrame;
+import dev.chatws.conversation.entity.MalformedFrame;
+import dev.chatws.conversation.entity.RawFrame;
+import dev.chatws.conversation.entity.ServerFrame;
+import dev.chatws.upstream.control.UpstreamClient;
+import dev.chatws.upstream.control.UpstreamListener;
+import jakarta.annotation.PostConstruct;
+import jakarta.inject.Inject;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonException;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import java.io.StringReader;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * A conversation: its committed history, the one turn in flight, and the sockets attached to it.
+ * It answers every frame a client sends (PROTOCOL §2–§4): validates chat requests, starts a turn
+ * against the upstream, relays each chunk to every attached socket as it arrives, ends the turn
+ * with exactly one terminal frame and commits what the turn adds to the history.
+ *
+ * <p>Scope: {@link ChatScoped}, one instance per conversation id, outliving any socket.
+ * Threading: socket callbacks and the upstream reader thread meet here; all state is guarded by
+ * one lock per conversation, held only to update state and queue frames (queuing never blocks).
+ */
+@ChatScoped
+public class Conversation {
+
+    private static final Logger LOG = Logger.getLogger(Conversation.class.getName());
+
+    @Inject
+    ChatScope scope;
+
+    @Inject
+    UpstreamClient upstream;
+
+    @Inject
+    @ConfigProperty(name = "chat.model", defaultValue = "gpt-4o-mini")
+    String defaultModel;
+
+    private final Object lock = new Object();
+    private final List<JsonObject> history = new ArrayList<>();
+    private final Set<Peer> peers = new LinkedHashSet<>();
+    private String id;
+    private long created;
+    private Turn turn;
+
+    @PostConstruct
+    void init() {
+        id = scope.currentId();
+        created = Instant.now().getEpochSecond();
+    }
+
+    /** This conversation's id. */
+    public String id() {
+        return id;
+    }
+
+    /**
+     * Attaches a socket: it gets the {@code conversation} frame, then every frame of the turn in
+     * flight relayed so far, then everything that follows.
+     */
+    public void attach(Peer peer) {
+        synchronized (lock) {
+            peers.add(peer);
+            peer.send(snapshot());
+            if (turn != null) {
+                turn.relayed().forEach(peer::send);
+            }
+        }
+    }
+
+    /** Detaches a socket; when the last one leaves, the turn in flight is cancelled (§4). */
+    public void detach(Peer peer) {
+        synchronized (lock) {
+            peers.remove(peer);
+            if (peers.isEmpty() && turn != null) {
+                LOG.fine(() -> id + ": last socket left during a turn; cancelling it");
+                cancel(turn);
+            }
+        }
+    }
+
+    /** Answers one frame from {@code from}. */
+    public void receive(Peer from, InboundFrame frame) {
+        if (frame instanceof MalformedFrame malformed) {
+            reject(from, ErrorFrame.of(ErrorCode.INVALID_JSON, "The frame is not a JSON object: " + malformed.detail()));
+        } else if (frame instanceof ControlFrame control) {
+            control(from, control);
+        } else if (frame instanceof ChatRequest request) {
+            Optional<ErrorFrame> invalid = RequestValidator.check(request);
+            if (invalid.isPresent()) {
+                reject(from, invalid.get());
+            } else {
+                start(from, request);
+            }
+        }
+    }
+
+    private void control(Peer from, ControlFrame frame) {
+        String type = frame.type();
+        if (ControlFrame.CANCEL.equals(type)) {
+            synchronized (lock) {
+                if (turn == null) {
+                    reject(from, ErrorFrame.of(ErrorCode.NO_TURN_IN_PROGRESS, "There is no turn in progress to cancel."));
+                } else {
+                    cancel(turn);
+                }
+            }
+        } else if (ControlFrame.GET_CONVERSATION.equals(type)) {
+            synchronized (lock) {
+                from.send(snapshot());
+            }
+        } else {
+            reject(from, ErrorFrame.about(ErrorCode.UNKNOWN_TYPE, "type",
+                    "Unknown frame type; the known types are response.cancel and conversation.get."));
+        }
+    }
+
+    private void start(Peer from, ChatRequest request) {
+        synchronized (lock) {
+            if (turn != null) {
+                reject(from, ErrorFrame.of(ErrorCode.TURN_IN_PROGRESS,
+                        "A turn of this conversation is in progress; send response.cancel or wait for its end."));
+                return;
+            }
+            List<JsonObject> added = new ArrayList<>();
+            request.body().getJsonArray("messages").forEach(message -> added.add(message.asJsonObject()));
+            Turn started = new Turn(added, request.streaming());
+            turn = started;
+            byte[] body = UpstreamRequest.body(history, request.body(), defaultModel);
+            started.call(upstream.start(body, started.streaming(), new Reader(started)));
+        }
+    }
+
+    private void reject(Peer from, ErrorFrame error) {
+        LOG.log(Level.INFO, "{0}: rejected a frame: {1}{2}",
+                new Object[] {id, error.error().code(), error.error().param() == null ? "" : " at " + error.error().param()});
+        from.send(error);
+    }
+
+    private ConversationFrame snapshot() {
+        JsonArrayBuilder messages = CompletionAggregate.JSON.createArrayBuilder();
+        history.forEach(messages::add);
+        return new ConversationFrame(id, created, messages.build());
+    }
+
+    private void broadcast(ServerFrame frame) {
+        for (Peer peer : peers) {
+            peer.send(frame);
+        }
+    }
+
+    // The transitions below run with the lock held; each ends the turn at most once.
+
+    private void complete(Turn ended) {
+        if (ended.end(Turn.State.COMPLETED)) {
+            finish(ended, ended.aggregate().assistantMessage(false), new RawFrame(ended.aggregate().completion(false).toString()));
+        }
+    }
+
+    private void completeWith(Turn ended, String json, JsonObject completion) {
+        if (ended.end(Turn.State.COMPLETED)) {
+            Optional<JsonObject> message = Optional.empty();
+            JsonValue choices = completion.get("choices");
+            if (choices != null && choices.getValueType() == JsonValue.ValueType.ARRAY) {
+                for (JsonValue choice : choices.asJsonArray()) {
+                    if (choice.getValueType() == JsonValue.ValueType.OBJECT
+                            && choice.asJsonObject().getInt("index", 0) == 0
+                            && choice.asJsonObject().get("message") instanceof JsonObject assistant) {
+                        message = CompletionAggregate.historyMessage(assistant, false);
+                        break;
+                    }
+                }
+            }
+            finish(ended, message, new RawFrame(json));
+        }
+    }
+
+    private void cancel(Turn ended) {
+        if (ended.end(Turn.State.CANCELLED)) {
+            finish(ended, ended.aggregate().assistantMessage(true), new RawFrame(ended.aggregate().completion(true).toString()));
+        }
+    }
+
+    private void fail(Turn ended, ErrorFrame error) {
+        if (ended.end(Turn.State.FAILED)) {
+            LOG.log(Level.INFO, "{0}: turn failed: {1}", new Object[] {id, error.error().message()});
+            turn = null;
+            broadcast(error);
+        }
+    }
+
+    /** Commits the turn's messages (and the assistant's, if any), frees the turn slot, then sends the terminal frame. */
+    private void finish(Turn ended, Optional<JsonObject> assistant, RawFrame terminal) {
+        history.addAll(ended.requestMessages());
+        assistant.ifPresent(history::add);
+        turn = null;
+        broadcast(terminal);
+    }
+
+    /** Receives the upstream's events for one turn, on the upstream reader thread. */
+    private final class Reader implements UpstreamListener {
+        private final Turn owner;
+
+        Reader(Turn owner) {
+            this.owner = owner;
+        }
+
+        @Override
+        public void event(String data) {
+            JsonObject chunk = parse(data);
+            if (chunk == null) {
+                return;
+            }
+            synchronized (lock) {
+                if (turn == owner && owner.inFlight()) {
+                    broadcast(owner.relay(data, chunk));
+                }
+            }
+        }
+
+        @Override
+        public void completed(boolean done) {
+            synchronized (lock) {
+                if (turn != owner) {
+                    return;
+                }
+                if (done || owner.aggregate().finished(0)) {
+                    complete(owner);
+                } else {
+                    fail(owner, ErrorFrame.upstream(null, "The upstream stream ended before the reply was complete."));
+                }
+            }
+        }
+
+        @Override
+        public void body(String json) {
+            JsonObject completion = parse(json);
+            if (completion == null) {
+                return;
+            }
+            synchronized (lock) {
+                if (turn == owner) {
+                    completeWith(owner, json, completion);
+                }
+            }
+        }
+
+        @Override
+        public void failed(Integer status, String message) {
+            synchronized (lock) {
+                if (turn == owner) {
+                    fail(owner, ErrorFrame.upstream(status, message));
+                }
+            }
+        }
+
+        /** The event as a JSON object; null (and the turn failed) if it is not one or is an error event. */
+        private JsonObject parse(String data) {
+            JsonObject object;
+            try (var reader = CompletionAggregate.JSON.createReader(new StringReader(data))) {
+                object = reader.readObject();
+            } catch (JsonException | IllegalStateException e) {
+                failed(null, "The upstream sent an event that is not a JSON object.");
+                return null;
+            }
+            JsonValue error = object.get("error");
+            if (error != null && error.getValueType() != JsonValue.ValueType.NULL) {
+                failed(null, "The upstream reported an error" + errorCode(error) + ".");
+                return null;
+            }
+            return object;
+        }
+
+        private String errorCode(JsonValue error) {
+            if (error.getValueType() == JsonValue.ValueType.OBJECT) {
+                JsonValue code = error.asJsonObject().get("code");
+                if (code instanceof JsonString text && text.getString().matches("[A-Za-z0-9_.\\-]{1,64}")) {
+                    return " (" + text.getString() + ")";
+                }
+            }
+            return "";
+        }
+    }
+}

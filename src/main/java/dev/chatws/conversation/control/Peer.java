@@ -1,0 +1,13 @@
+package dev.chatws.conversation.control;
+
+import dev.chatws.conversation.entity.ServerFrame;
+
+/**
+ * A socket attached to a conversation, as the conversation sees it: somewhere to send frames.
+ * {@link #send(ServerFrame)} never blocks; frames reach the socket in the order they were sent.
+ */
+public interface Peer {
+
+    /** Queues {@code frame} for this socket. */
+    void send(ServerFrame frame);
+}

@@ -1,0 +1,77 @@
+package dev.chatws.conversation.control;
+
+import dev.chatws.conversation.entity.RawFrame;
+import dev.chatws.upstream.control.UpstreamCall;
+import jakarta.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One turn of a conversation: the request's new messages, the frames relayed so far, the
+ * aggregate they add up to, and the upstream exchange. Its state moves once, from
+ * {@link State#STREAMING} to one terminal state; the conversation sends the terminal frame and
+ * commits on that move only, so cancel, disconnect and upstream end cannot both finish a turn.
+ *
+ * <p>Not thread-safe: guarded by its conversation's lock.
+ */
+final class Turn {
+
+    /** Where a turn stands. */
+    enum State { STREAMING, COMPLETED, CANCELLED, FAILED }
+
+    private final List<JsonObject> requestMessages;
+    private final boolean streaming;
+    private final CompletionAggregate aggregate = new CompletionAggregate();
+    private final List<RawFrame> relayed = new ArrayList<>();
+    private State state = State.STREAMING;
+    private UpstreamCall call;
+
+    Turn(List<JsonObject> requestMessages, boolean streaming) {
+        this.requestMessages = List.copyOf(requestMessages);
+        this.streaming = streaming;
+    }
+
+    List<JsonObject> requestMessages() {
+        return requestMessages;
+    }
+
+    boolean streaming() {
+        return streaming;
+    }
+
+    boolean inFlight() {
+        return state == State.STREAMING;
+    }
+
+    void call(UpstreamCall upstream) {
+        this.call = upstream;
+    }
+
+    /** Folds a chunk in and keeps its frame for sockets that attach later. */
+    RawFrame relay(String json, JsonObject chunk) {
+        aggregate.add(chunk);
+        RawFrame frame = new RawFrame(json);
+        relayed.add(frame);
+        return frame;
+    }
+
+    List<RawFrame> relayed() {
+        return relayed;
+    }
+
+    CompletionAggregate aggregate() {
+        return aggregate;
+    }
+
+    /** Moves to the terminal {@code to}; false (and nothing changes) if the turn had already ended. */
+    boolean end(State to) {
+        if (state != State.STREAMING) {
+            return false;
+        }
+        state = to;
+        if (to != State.COMPLETED && call != null) {
+            call.abort();
+        }
+        return true;
+    }
+}

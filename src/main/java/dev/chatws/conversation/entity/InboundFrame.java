@@ -1,0 +1,9 @@
+package dev.chatws.conversation.entity;
+
+/**
+ * A frame a client sent, as the endpoint's decoder classified it: a {@link ChatRequest} (no
+ * {@code type} member), a {@link ControlFrame} (a {@code type} member), or a
+ * {@link MalformedFrame} (not a JSON object).
+ */
+public sealed interface InboundFrame permits ChatRequest, ControlFrame, MalformedFrame {
+}

@@ -1,0 +1,154 @@
+package dev.chatws.upstream.control;
+
+import dev.chatws.upstream.boundary.ChatCompletionsApi;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import jakarta.json.spi.JsonProvider;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executor;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.regex.Pattern;
+
+/**
+ * One HTTP exchange with the upstream: POST the request, then read the answer on the calling
+ * thread, reporting each event to an {@link UpstreamListener} as it arrives. {@link #abort()} may
+ * be called from any thread: it closes the connection off the caller's thread, and nothing is
+ * reported after it.
+ */
+public final class UpstreamCall implements Runnable {
+
+    private static final Logger LOG = Logger.getLogger(UpstreamCall.class.getName());
+    private static final JsonProvider JSON = JsonProvider.provider();
+    private static final Pattern ERROR_CODE = Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
+    private static final int MAX_ERROR_BODY = 64 * 1024;
+
+    private final ChatCompletionsApi api;
+    private final byte[] body;
+    private final boolean streaming;
+    private final UpstreamListener listener;
+    private final Executor closer;
+
+    private volatile boolean aborted;
+    private volatile InputStream stream;
+
+    UpstreamCall(ChatCompletionsApi api, byte[] body, boolean streaming, UpstreamListener listener, Executor closer) {
+        this.api = api;
+        this.body = body;
+        this.streaming = streaming;
+        this.listener = listener;
+        this.closer = closer;
+    }
+
+    @Override
+    public void run() {
+        InputStream in = null;
+        try {
+            in = api.create(body);
+            stream = in;
+            if (aborted) {
+                return;
+            }
+            if (streaming) {
+                readEvents(in);
+            } else {
+                String json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                if (!aborted) {
+                    listener.body(json);
+                }
+            }
+        } catch (WebApplicationException e) {
+            if (!aborted) {
+                Response response = e.getResponse();
+                int status = response.getStatus();
+                String code = errorCode(response);
+                LOG.log(Level.INFO, "Upstream answered HTTP {0}{1}", new Object[] {status, code == null ? "" : " " + code});
+                listener.failed(status, "The upstream API answered HTTP " + status + (code == null ? "." : " (" + code + ")."));
+            }
+        } catch (IOException | RuntimeException e) {
+            if (!aborted) {
+                LOG.log(Level.WARNING, "Upstream call broke: {0}", causes(e));
+                listener.failed(null, "The connection to the upstream API broke.");
+            }
+        } finally {
+            closeQuietly(in);
+        }
+    }
+
+    private void readEvents(InputStream in) throws IOException {
+        SseReader reader = new SseReader(in);
+        SseEvent event;
+        while ((event = reader.next()) != null) {
+            if (aborted) {
+                return;
+            }
+            if (event.isDone()) {
+                listener.completed(true);
+                return;
+            }
+            listener.event(event.data());
+        }
+        if (!aborted) {
+            listener.completed(false);
+        }
+    }
+
+    /** Stops the exchange: the connection is closed (on another thread) and nothing more is reported. */
+    public void abort() {
+        aborted = true;
+        InputStream in = stream;
+        if (in != null) {
+            closer.execute(() -> closeQuietly(in));
+        }
+    }
+
+    /** Whether {@link #abort()} was called. */
+    public boolean aborted() {
+        return aborted;
+    }
+
+    /** The upstream's own error code ({@code error.code}, else {@code error.type}), if it is a plain identifier. */
+    private static String errorCode(Response response) {
+        try (InputStream in = response.readEntity(InputStream.class)) {
+            if (in == null) {
+                return null;
+            }
+            String text = new String(in.readNBytes(MAX_ERROR_BODY), StandardCharsets.UTF_8);
+            JsonObject error = JSON.createReader(new StringReader(text)).readObject().getJsonObject("error");
+            for (String member : new String[] {"code", "type"}) {
+                JsonValue value = error == null ? null : error.get(member);
+                if (value instanceof JsonString string && ERROR_CODE.matcher(string.getString()).matches()) {
+                    return string.getString();
+                }
+            }
+        } catch (RuntimeException | IOException e) {
+            LOG.log(Level.FINE, "Upstream error body was not an OpenAI error object ({0})", e.getClass().getName());
+        }
+        return null;
+    }
+
+    private static String causes(Throwable e) {
+        StringBuilder names = new StringBuilder(e.getClass().getName());
+        for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+            names.append(" <- ").append(cause.getClass().getName());
+        }
+        return names.toString();
+    }
+
+    private static void closeQuietly(InputStream in) {
+        if (in == null) {
+            return;
+        }
+        try {
+            in.close();
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.FINE, "Closing the upstream stream failed: {0}", e.getClass().getName());
+        }
+    }
+}

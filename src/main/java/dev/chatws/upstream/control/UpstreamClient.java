@@ -1,0 +1,176 @@
+package dev.chatws.upstream.control;
+
+import dev.chatws.upstream.boundary.ChatCompletionsApi;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
+import jakarta.inject.Inject;
+import jakarta.servlet.ServletContext;
+import jakarta.ws.rs.client.ClientRequestContext;
+import jakarta.ws.rs.client.ClientRequestFilter;
+import jakarta.ws.rs.core.HttpHeaders;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.rest.client.RestClientBuilder;
+
+/**
+ * The one upstream client of the application: it resolves the upstream's base URL
+ * ({@code chat.upstream.url}, else the built-in simulated model of this same WAR, reached over
+ * loopback HTTP), builds the single pooled Rest Client with the bearer token from
+ * {@code chat.upstream.api-key}, and runs every {@link UpstreamCall} on a thread of its own so
+ * that no WebSocket thread ever waits on the upstream.
+ *
+ * <p>Application-scoped and thread-safe. The API key is held here only: it is never logged and
+ * never part of anything a client receives.
+ */
+@ApplicationScoped
+public class UpstreamClient {
+
+    private static final Logger LOG = Logger.getLogger(UpstreamClient.class.getName());
+
+    /** Where the simulated model answers, under the application's context path. */
+    public static final String SIMULATOR_PATH = "/simulator/v1";
+
+    @Inject
+    @ConfigProperty(name = "chat.upstream.url")
+    Optional<String> url;
+
+    @Inject
+    @ConfigProperty(name = "chat.upstream.api-key")
+    Optional<String> apiKey;
+
+    @Inject
+    @ConfigProperty(name = "http.port", defaultValue = "9080")
+    int httpPort;
+
+    @Inject
+    @ConfigProperty(name = "chat.upstream.connect-timeout", defaultValue = "10")
+    String connectTimeout;
+
+    @Inject
+    @ConfigProperty(name = "chat.upstream.idle-timeout", defaultValue = "60")
+    String idleTimeout;
+
+    @Resource
+    ManagedThreadFactory threadFactory;
+
+    private volatile String contextPath = "";
+    private volatile ChatCompletionsApi api;
+    private volatile ExecutorService readers;
+
+    void started(@Observes @Initialized(ApplicationScoped.class) ServletContext context) {
+        contextPath = context.getContextPath();
+        LOG.info(() -> "Upstream: " + (url.isPresent() ? "the configured chat.upstream.url" : "the built-in simulated model at " + baseUri()));
+    }
+
+    /**
+     * Starts a chat completion call on a reader thread and returns it at once.
+     *
+     * @param body      the request body, UTF-8 JSON
+     * @param streaming whether the body asks for a stream
+     * @param listener  told of every event, on the reader thread
+     */
+    public UpstreamCall start(byte[] body, boolean streaming, UpstreamListener listener) {
+        ExecutorService executor = readers();
+        UpstreamCall call = new UpstreamCall(api(), body, streaming, listener, executor);
+        executor.execute(call);
+        return call;
+    }
+
+    /** The base URL calls go to, ending in {@code /v1}; never carries credentials. */
+    public URI baseUri() {
+        String base = url.filter(u -> !u.isBlank())
+                .orElse("http://localhost:" + httpPort + contextPath + SIMULATOR_PATH);
+        return URI.create(base.endsWith("/") ? base.substring(0, base.length() - 1) : base);
+    }
+
+    private ChatCompletionsApi api() {
+        ChatCompletionsApi client = api;
+        if (client == null) {
+            synchronized (this) {
+                client = api;
+                if (client == null) {
+                    RestClientBuilder builder = RestClientBuilder.newBuilder()
+                            .baseUri(baseUri())
+                            .connectTimeout(Durations.parse(connectTimeout).toMillis(), TimeUnit.MILLISECONDS)
+                            .readTimeout(Durations.parse(idleTimeout).toMillis(), TimeUnit.MILLISECONDS);
+                    apiKey.filter(key -> !key.isBlank()).ifPresent(key -> builder.register(new BearerToken(key)));
+                    client = builder.build(ChatCompletionsApi.class);
+                    api = client;
+                }
+            }
+        }
+        return client;
+    }
+
+    private ExecutorService readers() {
+        ExecutorService executor = readers;
+        if (executor == null) {
+            synchronized (this) {
+                executor = readers;
+                if (executor == null) {
+                    executor = Executors.newCachedThreadPool(threadFactory);
+                    readers = executor;
+                }
+            }
+        }
+        return executor;
+    }
+
+    @PreDestroy
+    void stop() {
+        ExecutorService executor = readers;
+        if (executor != null) {
+            executor.shutdownNow();
+        }
+        if (api instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                LOG.fine(() -> "Closing the upstream client failed: " + e.getClass().getName());
+            }
+        }
+    }
+
+    /** Adds {@code Authorization: Bearer …}; the token never leaves this filter. */
+    private static final class BearerToken implements ClientRequestFilter {
+        private final String header;
+
+        BearerToken(String key) {
+            this.header = "Bearer " + key;
+        }
+
+        @Override
+        public void filter(ClientRequestContext request) {
+            request.getHeaders().putSingle(HttpHeaders.AUTHORIZATION, header);
+        }
+
+        @Override
+        public String toString() {
+            return "BearerToken[***]";
+        }
+    }
+
+    /** Reads ISO-8601 durations ({@code PT30S}) or plain seconds ({@code 30}, {@code 0.5}). */
+    static final class Durations {
+        private Durations() {
+        }
+
+        static Duration parse(String text) {
+            String value = text.strip();
+            if (value.startsWith("P") || value.startsWith("p")) {
+                return Duration.parse(value);
+            }
+            return Duration.ofNanos(new java.math.BigDecimal(value).movePointRight(9).longValueExact());
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package dev.chatws.upstream.control;
+
+/**
+ * What an {@link UpstreamCall} reports, on the thread that reads the upstream. Exactly one of
+ * {@link #completed()}, {@link #body(String)} or {@link #failed(Integer, String)} ends a call that
+ * was not aborted; none is reported after an abort.
+ */
+public interface UpstreamListener {
+
+    /** One SSE {@code data:} payload other than {@code [DONE]}, as the upstream sent it. */
+    void event(String data);
+
+    /** The stream ended: {@code done} if with {@code [DONE]}, else it simply stopped. */
+    void completed(boolean done);
+
+    /** The whole body of a non-streamed answer. */
+    void body(String json);
+
+    /**
+     * The call failed: {@code status} is the HTTP status of an error answer ({@code null} if the
+     * connection or the stream broke); {@code message} says what happened, for people, and holds
+     * nothing of the upstream's body but its error code.
+     */
+    void failed(Integer status, String message);
+}

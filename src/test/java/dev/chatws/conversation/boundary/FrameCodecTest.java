@@ -1,0 +1,63 @@
+package dev.chatws.conversation.boundary;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import dev.chatws.conversation.entity.ChatRequest;
+import dev.chatws.conversation.entity.ControlFrame;
+import dev.chatws.conversation.entity.ConversationFrame;
+import dev.chatws.conversation.entity.ErrorCode;
+import dev.chatws.conversation.entity.ErrorFrame;
+import dev.chatws.conversation.entity.MalformedFrame;
+import dev.chatws.conversation.entity.RawFrame;
+import jakarta.json.Json;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class FrameCodecTest {
+
+    private final FrameDecoder decoder = new FrameDecoder();
+    private final FrameEncoder encoder = new FrameEncoder();
+
+    @Test
+    void chatRequestKeepsEveryMemberInTheClientsOrder() {
+        String text = "{\"z_first\":1,\"messages\":[{\"role\":\"user\",\"content\":\"hi\",\"x\":{\"k\":[1,2]}}],\"top_k\":40}";
+        ChatRequest request = assertInstanceOf(ChatRequest.class, decoder.decode(text));
+        assertEquals(text, request.body().toString());
+    }
+
+    @Test
+    void aFrameWithATypeIsAControlFrame() {
+        assertEquals("response.cancel", assertInstanceOf(ControlFrame.class, decoder.decode("{\"type\":\"response.cancel\"}")).type());
+        assertEquals(null, assertInstanceOf(ControlFrame.class, decoder.decode("{\"type\":7,\"messages\":[]}")).type());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "   ", "hello", "{\"messages\":", "[1,2]", "\"text\"", "42", "-1", "null", "true", "{\"a\":1} {\"b\":2}"})
+    void anythingButOneJsonObjectIsMalformed(String text) {
+        assertInstanceOf(MalformedFrame.class, decoder.decode(text), text);
+    }
+
+    @Test
+    void relayedTextGoesOutByteForByte() {
+        String chunk = "{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[],\"x_provider\":{\"n\":1.50},\"é\":\"\\u00e9\"}";
+        assertEquals(chunk, encoder.encode(new RawFrame(chunk)));
+    }
+
+    @Test
+    void errorFrameHasTheOpenAiEnvelopeWithNullParam() {
+        assertEquals(Json.createReader(new java.io.StringReader(
+                "{\"error\":{\"type\":\"invalid_request_error\",\"code\":\"turn_in_progress\",\"message\":\"busy\",\"param\":null}}")).readObject(),
+                Json.createReader(new java.io.StringReader(encoder.encode(ErrorFrame.of(ErrorCode.TURN_IN_PROGRESS, "busy")))).readObject());
+        assertEquals("{\"error\":{\"type\":\"upstream_error\",\"code\":\"upstream_error\",\"message\":\"m\",\"param\":null,\"status\":429}}",
+                encoder.encode(ErrorFrame.upstream(429, "m")));
+    }
+
+    @Test
+    void conversationFrameCarriesTheHistoryAsIs() {
+        var messages = Json.createArrayBuilder().add(Json.createObjectBuilder().add("role", "user").add("content", "hi").add("x", 1)).build();
+        assertEquals("{\"object\":\"conversation\",\"id\":\"conv_1\",\"created\":5,\"messages\":[{\"role\":\"user\",\"content\":\"hi\",\"x\":1}]}",
+                encoder.encode(new ConversationFrame("conv_1", 5, messages)));
+    }
+}

@@ -53,6 +53,7 @@ public final class UpstreamCall implements Runnable {
             in = api.create(body);
             stream = in;
             if (aborted) {
+                ConnectionAbort.abort(in);
                 return;
             }
             if (streaming) {
@@ -99,12 +100,16 @@ public final class UpstreamCall implements Runnable {
         }
     }
 
-    /** Stops the exchange: the connection is closed (on another thread) and nothing more is reported. */
+    /**
+     * Stops the exchange: nothing more is reported, and the connection is aborted at once where the
+     * client allows it ({@link ConnectionAbort}); otherwise the reader thread closes the stream when
+     * its current read returns.
+     */
     public void abort() {
         aborted = true;
         InputStream in = stream;
         if (in != null) {
-            closer.execute(() -> closeQuietly(in));
+            closer.execute(() -> ConnectionAbort.abort(in));
         }
     }
 

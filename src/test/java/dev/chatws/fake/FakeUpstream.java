@@ -1,0 +1,187 @@
+package dev.chatws.fake;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A scripted OpenAI-compatible upstream for the integration tests. The chat request names its
+ * script in the member {@code x_script} (which the relay forwards like any unknown member) and a
+ * key in {@code x_key}; the fake answers with the script's exact bytes and records, per key, the
+ * body and the {@code Authorization} header it received and whether the relay hung up on it.
+ */
+@Path("v1")
+public class FakeUpstream {
+
+    static final Map<String, String> BODIES = new ConcurrentHashMap<>();
+    static final Map<String, String> AUTHORIZATION = new ConcurrentHashMap<>();
+    static final Map<String, String> HUNG_UP = new ConcurrentHashMap<>();
+
+    /** The chunks of the "text" script, as the relay must pass them on. */
+    public static final List<String> TEXT = List.of(
+            "{\"id\":\"chatcmpl-t\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":\"fake-1\",\"system_fingerprint\":\"fp_f\","
+                    + "\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"logprobs\":null,\"finish_reason\":null}],"
+                    + "\"x_provider\":{\"region\":\"eu\",\"latency\":1.50}}",
+            "{\"id\":\"chatcmpl-t\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":\"fake-1\",\"system_fingerprint\":\"fp_f\","
+                    + "\"choices\":[{\"index\":0,\"delta\":{\"reasoning_content\":\"Let me think.\"},\"logprobs\":null,\"finish_reason\":null}]}",
+            "{\"id\":\"chatcmpl-t\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":\"fake-1\",\"system_fingerprint\":\"fp_f\","
+                    + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hello\"},\"logprobs\":null,\"finish_reason\":null}]}",
+            "{\"id\":\"chatcmpl-t\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":\"fake-1\",\"system_fingerprint\":\"fp_f\","
+                    + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\", w\\u00f6rld \uD83D\uDC4B\"},\"logprobs\":null,\"finish_reason\":null}]}",
+            "{\"id\":\"chatcmpl-t\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":\"fake-1\",\"system_fingerprint\":\"fp_f\","
+                    + "\"choices\":[{\"index\":0,\"delta\":{},\"logprobs\":null,\"finish_reason\":\"stop\"}]}",
+            "{\"id\":\"chatcmpl-t\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":\"fake-1\",\"system_fingerprint\":\"fp_f\","
+                    + "\"choices\":[],\"usage\":{\"prompt_tokens\":11,\"completion_tokens\":4,\"total_tokens\":15,"
+                    + "\"prompt_tokens_details\":{\"cached_tokens\":8,\"audio_tokens\":0},"
+                    + "\"completion_tokens_details\":{\"reasoning_tokens\":3,\"audio_tokens\":0,\"accepted_prediction_tokens\":0,\"rejected_prediction_tokens\":0},"
+                    + "\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":8}}");
+
+    /** Two parallel tool calls whose fragments interleave; id and name only in the first fragment. */
+    public static final List<String> TOOLS = List.of(
+            chunk("{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"index\":0,\"id\":\"call_w\",\"type\":\"function\",\"function\":{\"name\":\"weather\",\"arguments\":\"\"}}]}", null),
+            chunk("{\"tool_calls\":[{\"index\":1,\"id\":\"call_t\",\"type\":\"function\",\"function\":{\"name\":\"time\",\"arguments\":\"\"}}]}", null),
+            chunk("{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"{\\\"city\\\":\"}}]}", null),
+            chunk("{\"tool_calls\":[{\"index\":1,\"function\":{\"arguments\":\"{\\\"tz\\\":\"}}]}", null),
+            chunk("{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"\\\"Oslo\\\"}\"}}]}", null),
+            chunk("{\"tool_calls\":[{\"index\":1,\"function\":{\"arguments\":\"\\\"CET\\\"}\"}}]}", null),
+            chunk("{}", "tool_calls"));
+
+    /** Content with logprobs in every chunk. */
+    public static final List<String> LOGPROBS = List.of(
+            "{\"id\":\"c-l\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"fake-1\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"Hi\"},"
+                    + "\"logprobs\":{\"content\":[{\"token\":\"Hi\",\"logprob\":-0.5,\"bytes\":[72,105],\"top_logprobs\":[{\"token\":\"Hi\",\"logprob\":-0.5,\"bytes\":[72,105]}]}],\"refusal\":null},\"finish_reason\":null}]}",
+            "{\"id\":\"c-l\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"fake-1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"!\"},"
+                    + "\"logprobs\":{\"content\":[{\"token\":\"!\",\"logprob\":-1.25,\"bytes\":[33],\"top_logprobs\":[{\"token\":\"!\",\"logprob\":-1.25,\"bytes\":[33]}]}],\"refusal\":null},\"finish_reason\":\"stop\"}]}");
+
+    /** Azure's shape: a prompt-filter preamble with an empty object and choices, CRLF line ends. */
+    public static final List<String> AZURE = List.of(
+            "{\"choices\":[],\"created\":0,\"id\":\"\",\"model\":\"\",\"object\":\"\",\"prompt_filter_results\":[{\"prompt_index\":0,\"content_filter_results\":{\"hate\":{\"filtered\":false,\"severity\":\"safe\"}}}]}",
+            "{\"choices\":[{\"content_filter_results\":{},\"delta\":{\"content\":\"Az\",\"role\":\"assistant\"},\"finish_reason\":null,\"index\":0,\"logprobs\":null}],\"created\":1700000001,\"id\":\"chatcmpl-az\",\"model\":\"gpt-4o-2024-08-06\",\"object\":\"chat.completion.chunk\",\"system_fingerprint\":\"fp_az\"}",
+            "{\"choices\":[{\"content_filter_results\":{\"hate\":{\"filtered\":false,\"severity\":\"safe\"}},\"delta\":{\"content\":\"ure\"},\"finish_reason\":\"stop\",\"index\":0,\"logprobs\":null}],\"created\":1700000001,\"id\":\"chatcmpl-az\",\"model\":\"gpt-4o-2024-08-06\",\"object\":\"chat.completion.chunk\",\"system_fingerprint\":\"fp_az\"}");
+
+    /** The non-streamed answer, with a member no spec names. */
+    public static final String WHOLE = "{\n  \"id\": \"chatcmpl-w\", \"object\": \"chat.completion\", \"created\": 1700000002, \"model\": \"fake-1\",\n"
+            + "  \"choices\": [{\"index\": 0, \"message\": {\"role\": \"assistant\", \"content\": \"Whole answer\", \"refusal\": null, \"x_note\": 1},"
+            + " \"logprobs\": null, \"finish_reason\": \"stop\"}],\n"
+            + "  \"usage\": {\"prompt_tokens\": 3, \"completion_tokens\": 2, \"total_tokens\": 5}, \"x_whole\": true\n}";
+
+    @POST
+    @Path("chat/completions")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response create(String body, @HeaderParam("Authorization") String authorization) {
+        JsonObject request = Json.createReader(new StringReader(body)).readObject();
+        String script = request.getString("x_script", "text");
+        String key = request.getString("x_key", script);
+        BODIES.put(key, body);
+        AUTHORIZATION.put(key, authorization == null ? "" : authorization);
+        HUNG_UP.remove(key);
+        return switch (script) {
+            case "text" -> sse(out -> events(out, TEXT, "\n", true));
+            case "tools" -> sse(out -> events(out, TOOLS, "\n", true));
+            case "logprobs" -> sse(out -> events(out, LOGPROBS, "\n", true));
+            case "azure" -> sse(out -> {
+                write(out, ": azure preamble\r\n\r\n");
+                events(out, AZURE, "\r\n", true);
+            });
+            case "many" -> sse(out -> {
+                StringBuilder all = new StringBuilder();
+                for (int i = 0; i < 1000; i++) {
+                    all.append("data: ").append(chunk("{\"content\":\"t" + i + " \"}", i == 999 ? "stop" : null)).append("\n\n");
+                }
+                write(out, all.append("data: [DONE]\n\n").toString());
+            });
+            case "finish_without_done" -> sse(out -> events(out, TEXT.subList(0, 5), "\n", false));
+            case "cut" -> sse(out -> events(out, TEXT.subList(0, 3), "\n", false));
+            case "error_event" -> sse(out -> {
+                events(out, TEXT.subList(0, 1), "\n", false);
+                write(out, "data: {\"error\":{\"message\":\"The server is overloaded\",\"type\":\"server_error\",\"code\":\"overloaded\"}}\n\n");
+            });
+            case "slow" -> sse(out -> slow(out, key));
+            case "whole" -> Response.ok(WHOLE, MediaType.APPLICATION_JSON_TYPE).build();
+            default -> {
+                int status = Integer.parseInt(script.replace("status", ""));
+                yield Response.status(status).type(MediaType.APPLICATION_JSON_TYPE)
+                        .entity("{\"error\":{\"message\":\"Incorrect API key provided: sk-live-SECRET\",\"type\":\"invalid_request_error\",\"code\":\"fake_code\"}}")
+                        .build();
+            }
+        };
+    }
+
+    @GET
+    @Path("requests/{key}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response request(@PathParam("key") String key) {
+        String body = BODIES.get(key);
+        return body == null ? Response.status(404).build() : Response.ok(body).build();
+    }
+
+    @GET
+    @Path("authorization/{key}")
+    @Produces(MediaType.TEXT_PLAIN)
+    public String authorization(@PathParam("key") String key) {
+        return AUTHORIZATION.getOrDefault(key, "");
+    }
+
+    @GET
+    @Path("hung-up/{key}")
+    @Produces(MediaType.TEXT_PLAIN)
+    public String hungUp(@PathParam("key") String key) {
+        return HUNG_UP.getOrDefault(key, "no");
+    }
+
+    /** A chunk of the fake model with {@code delta} and {@code finish_reason}. */
+    public static String chunk(String delta, String finishReason) {
+        return "{\"id\":\"c-f\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"fake-1\",\"choices\":[{\"index\":0,\"delta\":"
+                + delta + ",\"logprobs\":null,\"finish_reason\":" + (finishReason == null ? "null" : "\"" + finishReason + "\"") + "}]}";
+    }
+
+    /** A chunk every 50 ms for 30 s, noting when the relay hangs up. */
+    private static void slow(OutputStream out, String key) throws IOException {
+        try {
+            for (int i = 0; i < 600; i++) {
+                write(out, "data: " + chunk("{\"content\":\"s" + i + " \"}", null) + "\n\n");
+                Thread.sleep(50);
+            }
+            write(out, "data: [DONE]\n\n");
+        } catch (IOException e) {
+            HUNG_UP.put(key, "yes");
+            throw e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void events(OutputStream out, List<String> chunks, String lineEnd, boolean done) throws IOException {
+        for (String chunk : chunks) {
+            write(out, "data: " + chunk + lineEnd + lineEnd);
+        }
+        if (done) {
+            write(out, "data: [DONE]" + lineEnd + lineEnd);
+        }
+    }
+
+    private static void write(OutputStream out, String text) throws IOException {
+        out.write(text.getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    private static Response sse(StreamingOutput body) {
+        return Response.ok(body, MediaType.SERVER_SENT_EVENTS_TYPE).build();
+    }
+}

@@ -1,0 +1,142 @@
+package dev.chatws.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.io.StringReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real WebSocket client (the JDK's) for the integration tests: it collects every text frame the
+ * server sends and the close code, and reads them with timeouts that fail the test.
+ */
+public final class ChatClient implements AutoCloseable {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+
+    private final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private volatile int closeCode = -1;
+    private final WebSocket socket;
+
+    private ChatClient(URI uri) {
+        this.socket = HTTP.newWebSocketBuilder().connectTimeout(TIMEOUT).buildAsync(uri, new Collector()).join();
+    }
+
+    /** Connects to {@code ws…/chat} under {@code base} (the deployment's http URL), with {@code query} if not null. */
+    public static ChatClient connect(URI base, String query) {
+        String ws = base.toString().replaceFirst("^http", "ws");
+        return new ChatClient(URI.create(ws + (ws.endsWith("/") ? "" : "/") + "chat" + (query == null ? "" : "?" + query)));
+    }
+
+    /** Connects and reads the conversation frame every connection starts with. */
+    public static ChatClient open(URI base) {
+        ChatClient client = connect(base, null);
+        JsonObject first = client.nextJson();
+        assertEquals("conversation", first.getString("object"), "the first frame is the conversation frame");
+        return client;
+    }
+
+    public void send(String text) {
+        socket.sendText(text, true).join();
+    }
+
+    public void sendBinary(byte[] data) {
+        socket.sendBinary(ByteBuffer.wrap(data), true).join();
+    }
+
+    /** The next frame's text; fails if none comes in time. */
+    public String next() {
+        try {
+            String frame = frames.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            assertNotNull(frame, "a frame within " + TIMEOUT);
+            return frame;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    public JsonObject nextJson() {
+        return json(next());
+    }
+
+    /** The frames of one turn, up to and including its terminal frame. */
+    public List<String> turn() {
+        List<String> turn = new ArrayList<>();
+        while (true) {
+            String frame = next();
+            turn.add(frame);
+            JsonObject object = json(frame);
+            if ("chat.completion".equals(object.getString("object", null)) || object.containsKey("error")) {
+                return turn;
+            }
+        }
+    }
+
+    /** Whether a frame arrives within {@code millis}. */
+    public boolean quietFor(long millis) throws InterruptedException {
+        return frames.poll(millis, TimeUnit.MILLISECONDS) == null;
+    }
+
+    /** Waits for the server to close the socket and returns the close code. */
+    public int awaitClose() throws InterruptedException {
+        assertTrue(closed.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS), "the server closes the socket");
+        return closeCode;
+    }
+
+    @Override
+    public void close() {
+        if (!socket.isOutputClosed()) {
+            socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").exceptionally(e -> null);
+        }
+        socket.abort();
+    }
+
+    public static JsonObject json(String text) {
+        return Json.createReader(new StringReader(text)).readObject();
+    }
+
+    private final class Collector implements WebSocket.Listener {
+        private final StringBuilder partial = new StringBuilder();
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                frames.add(partial.toString());
+                partial.setLength(0);
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            closeCode = statusCode;
+            closed.countDown();
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            closed.countDown();
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package dev.chatws.it;
+
+import dev.chatws.fake.FakeUpstream;
+import java.io.File;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.asset.StringAsset;
+import org.jboss.shrinkwrap.api.importer.ZipImporter;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+
+/** The archives the integration tests deploy: the WAR the build produced, as users get it, plus test parts. */
+final class Deployments {
+
+    static final int HTTP_PORT = Integer.getInteger("it.http.port", 9380);
+
+    private Deployments() {
+    }
+
+    /** The built WAR as it is: its upstream is the built-in simulated model. */
+    static WebArchive product(String name) {
+        return ShrinkWrap.create(ZipImporter.class, name + ".war")
+                .importFrom(new File("target/chat-ws.war"))
+                .as(WebArchive.class);
+    }
+
+    /** The built WAR with the scripted fake upstream beside it, configured as its upstream with an API key. */
+    static WebArchive withFakeUpstream(String name, String apiKey) {
+        String config = "chat.upstream.url=http://localhost:" + HTTP_PORT + "/" + name + "/fake/v1\n"
+                + "chat.upstream.api-key=" + apiKey + "\n"
+                + "chat.model=fake-default\n";
+        return product(name)
+                .addPackage(FakeUpstream.class.getPackage())
+                .addAsResource(new StringAsset(config), "META-INF/microprofile-config.properties");
+    }
+}

@@ -272,6 +272,15 @@ public class Conversation {
             }
         }
 
+        @Override
+        public void timedOut(String message) {
+            synchronized (lock) {
+                if (turn == owner) {
+                    fail(owner, ErrorFrame.upstreamTimeout(message));
+                }
+            }
+        }
+
         /** The event as a JSON object; null (and the turn failed) if it is not one or is an error event. */
         private JsonObject parse(String data) {
             JsonObject object;

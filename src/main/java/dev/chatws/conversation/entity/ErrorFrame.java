@@ -34,6 +34,11 @@ public record ErrorFrame(Body error) implements ServerFrame {
         return new ErrorFrame(new Body(code.type(), code.code(), message, null, status));
     }
 
+    /** The upstream went silent for too long. */
+    public static ErrorFrame upstreamTimeout(String message) {
+        return of(ErrorCode.UPSTREAM_TIMEOUT, message);
+    }
+
     /** The envelope's contents. */
     @JsonbPropertyOrder({"type", "code", "message", "param", "status"})
     public record Body(String type, String code, String message, @JsonbNillable String param, Integer status) {

@@ -73,7 +73,13 @@ public final class UpstreamCall implements Runnable {
                 listener.failed(status, "The upstream API answered HTTP " + status + (code == null ? "." : " (" + code + ")."));
             }
         } catch (IOException | RuntimeException e) {
-            if (!aborted) {
+            if (aborted) {
+                return;
+            }
+            if (hasCause(e, java.net.SocketTimeoutException.class)) {
+                LOG.log(Level.INFO, "Upstream went silent: {0}", causes(e));
+                listener.timedOut("The upstream API sent nothing for longer than chat.upstream.idle-timeout.");
+            } else {
                 LOG.log(Level.WARNING, "Upstream call broke: {0}", causes(e));
                 listener.failed(null, "The connection to the upstream API broke.");
             }
@@ -136,6 +142,15 @@ public final class UpstreamCall implements Runnable {
             LOG.log(Level.FINE, "Upstream error body was not an OpenAI error object ({0})", e.getClass().getName());
         }
         return null;
+    }
+
+    private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (type.isInstance(cause)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String causes(Throwable e) {

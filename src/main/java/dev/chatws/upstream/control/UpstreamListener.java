@@ -2,8 +2,8 @@ package dev.chatws.upstream.control;
 
 /**
  * What an {@link UpstreamCall} reports, on the thread that reads the upstream. Exactly one of
- * {@link #completed()}, {@link #body(String)} or {@link #failed(Integer, String)} ends a call that
- * was not aborted; none is reported after an abort.
+ * {@link #completed(boolean)}, {@link #body(String)}, {@link #failed(Integer, String)} or
+ * {@link #timedOut(String)} ends a call that was not aborted; none is reported after an abort.
  */
 public interface UpstreamListener {
 
@@ -22,4 +22,7 @@ public interface UpstreamListener {
      * nothing of the upstream's body but its error code.
      */
     void failed(Integer status, String message);
+
+    /** The upstream went silent for longer than allowed; {@code message} says which wait ran out. */
+    void timedOut(String message);
 }

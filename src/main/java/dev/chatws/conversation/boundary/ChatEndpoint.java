@@ -3,6 +3,7 @@ package dev.chatws.conversation.boundary;
 import dev.chatws.conversation.control.ChatScope;
 import dev.chatws.conversation.control.Conversation;
 import dev.chatws.conversation.entity.InboundFrame;
+import dev.chatws.conversation.entity.OversizedFrame;
 import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
@@ -34,6 +35,7 @@ public class ChatEndpoint {
 
     private static final Logger LOG = Logger.getLogger(ChatEndpoint.class.getName());
     private static final CloseReason NOT_FOUND = new CloseReason(CloseCodes.getCloseCode(4404), "conversation not found");
+    private static final CloseReason TOO_BIG = new CloseReason(CloseCodes.TOO_BIG, "frame over the size limit");
     private static final CloseReason BINARY = new CloseReason(CloseCodes.CANNOT_ACCEPT, "binary frames are not accepted");
 
     @Inject
@@ -41,6 +43,9 @@ public class ChatEndpoint {
 
     @Inject
     Conversation conversation;
+
+    /** {@code chat.max-frame-bytes} unless configured: 1 MiB. */
+    static final long DEFAULT_MAX_FRAME_BYTES = 1_048_576;
 
     @Inject
     @ConfigProperty(name = "chat.max-frame-bytes", defaultValue = "1048576")
@@ -68,8 +73,11 @@ public class ChatEndpoint {
     }
 
     @OnMessage
-    public void text(InboundFrame frame) {
-        if (writer != null) {
+    public void text(InboundFrame frame, Session session) throws IOException {
+        if (frame instanceof OversizedFrame) {
+            LOG.info(() -> conversationId + ": frame over chat.max-frame-bytes; closing the socket with 1009");
+            session.close(TOO_BIG);
+        } else if (writer != null) {
             scope.run(conversationId, () -> conversation.receive(writer, frame));
         }
     }

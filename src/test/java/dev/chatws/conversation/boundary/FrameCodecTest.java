@@ -9,6 +9,7 @@ import dev.chatws.conversation.entity.ConversationFrame;
 import dev.chatws.conversation.entity.ErrorCode;
 import dev.chatws.conversation.entity.ErrorFrame;
 import dev.chatws.conversation.entity.MalformedFrame;
+import dev.chatws.conversation.entity.OversizedFrame;
 import dev.chatws.conversation.entity.RawFrame;
 import jakarta.json.Json;
 import org.junit.jupiter.api.Test;
@@ -37,6 +38,20 @@ class FrameCodecTest {
     @ValueSource(strings = {"", "   ", "hello", "{\"messages\":", "[1,2]", "\"text\"", "42", "-1", "null", "true", "{\"a\":1} {\"b\":2}"})
     void anythingButOneJsonObjectIsMalformed(String text) {
         assertInstanceOf(MalformedFrame.class, decoder.decode(text), text);
+    }
+
+    @Test
+    void aFrameOverTheLimitIsNotParsed() {
+        String within = "{\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(1_048_000) + "\"}]}";
+        assertInstanceOf(ChatRequest.class, decoder.decode(within));
+        String over = "{\"messages\":[{\"role\":\"user\",\"content\":\"" + "é".repeat(524_288) + "\"}]}";
+        assertEquals(over.getBytes(java.nio.charset.StandardCharsets.UTF_8).length, assertInstanceOf(OversizedFrame.class, decoder.decode(over)).bytes());
+    }
+
+    @Test
+    void countsUtf8BytesOfEveryWidth() {
+        assertEquals(1 + 2 + 3 + 4, FrameDecoder.utf8Length("aé日👋"));
+        assertEquals("aé日👋".getBytes(java.nio.charset.StandardCharsets.UTF_8).length, FrameDecoder.utf8Length("aé日👋"));
     }
 
     @Test

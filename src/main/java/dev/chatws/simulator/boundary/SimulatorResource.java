@@ -27,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 public class SimulatorResource {
 
     private static final Jsonb JSONB = JsonbBuilder.create();
+    private static final byte[] OPEN = ": simulated model\n\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
 
     @Inject
@@ -49,6 +50,9 @@ public class SimulatorResource {
         }
         StreamingOutput events = out -> {
             try {
+                out.write(OPEN);
+                out.flush();
+                out.flush();
                 model.stream(request, chunk -> event(out, JSONB.toJson(chunk)));
                 out.write(DONE);
                 out.flush();

@@ -113,6 +113,10 @@ public class FakeUpstream {
                 write(out, "data: {\"error\":{\"message\":\"The server is overloaded\",\"type\":\"server_error\",\"code\":\"overloaded\"}}\n\n");
             });
             case "slow" -> sse(out -> slow(out, key));
+            case "stall" -> sse(out -> {
+                events(out, TEXT.subList(0, 1), "\n", false);
+                pause(6000);
+            });
             case "whole" -> Response.ok(WHOLE, MediaType.APPLICATION_JSON_TYPE).build();
             default -> {
                 int status = Integer.parseInt(script.replace("status", ""));
@@ -167,6 +171,14 @@ public class FakeUpstream {
         }
     }
 
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private static void events(OutputStream out, List<String> chunks, String lineEnd, boolean done) throws IOException {
         for (String chunk : chunks) {
             write(out, "data: " + chunk + lineEnd + lineEnd);
@@ -181,7 +193,17 @@ public class FakeUpstream {
         out.flush();
     }
 
+    /**
+     * An SSE answer. It opens with a comment flushed twice: on Liberty the first flush of a
+     * StreamingOutput sends nothing, and a script that stalls after one event must get it out.
+     */
     private static Response sse(StreamingOutput body) {
-        return Response.ok(body, MediaType.SERVER_SENT_EVENTS_TYPE).build();
+        StreamingOutput opened = out -> {
+            out.write(": fake upstream\n\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            out.flush();
+            body.write(out);
+        };
+        return Response.ok(opened, MediaType.SERVER_SENT_EVENTS_TYPE).build();
     }
 }

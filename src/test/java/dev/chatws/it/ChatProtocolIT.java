@@ -312,6 +312,70 @@ class ChatProtocolIT {
         }
     }
 
+    @Test
+    void anUpstreamThatGoesSilentEndsTheTurnWithUpstreamTimeout() {
+        try (ChatClient client = ChatClient.open(uri())) {
+            client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"x_script\":\"stall\"}");
+            List<String> turn = client.turn();
+            assertEquals(List.of(FakeUpstream.TEXT.get(0)), turn.subList(0, 1));
+            assertEquals("upstream_timeout", json(turn.get(1)).getJsonObject("error").getString("code"));
+            assertEquals(0, history(client).size());
+        }
+    }
+
+    @Test
+    void aFrameOverTheSizeLimitClosesWith1009() throws Exception {
+        try (ChatClient client = ChatClient.open(uri())) {
+            client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(70_000) + "\"}]}");
+            assertEquals(1009, client.awaitClose());
+        }
+    }
+
+    @Test
+    void everySocketOfAConversationGetsEveryFrameAndAnyOfThemMayCancel() throws Exception {
+        try (ChatClient first = ChatClient.connect(uri(), null)) {
+            String id = first.nextJson().getString("id");
+            first.send("{\"messages\":[{\"role\":\"user\",\"content\":\"long\"}],\"x_script\":\"slow\",\"x_key\":\"two\"}");
+            List<String> seenByFirst = new java.util.ArrayList<>(List.of(first.next(), first.next()));
+            try (ChatClient second = ChatClient.connect(uri(), "conversation=" + id)) {
+                JsonObject conversation = second.nextJson();
+                assertEquals(id, conversation.getString("id"));
+                assertEquals(0, conversation.getJsonArray("messages").size(), "nothing committed yet");
+                List<String> seenBySecond = new java.util.ArrayList<>();
+                while (seenBySecond.size() < seenByFirst.size() + 2) {
+                    seenBySecond.add(second.next());
+                }
+                while (seenByFirst.size() < seenBySecond.size()) {
+                    seenByFirst.add(first.next());
+                }
+                assertEquals(seenByFirst, seenBySecond, "the reattached socket got the turn so far, then live, once each");
+                second.send("{\"type\":\"response.cancel\"}");
+                List<String> restOfFirst = first.turn();
+                List<String> restOfSecond = second.turn();
+                assertEquals(restOfFirst, restOfSecond);
+                assertEquals("cancelled", json(restOfFirst.get(restOfFirst.size() - 1))
+                        .getJsonArray("choices").getJsonObject(0).getString("finish_reason"));
+            }
+        }
+    }
+
+    @Test
+    void whenTheLastSocketDropsMidTurnTheTurnIsCancelledAndWhatWasShownIsKept() throws Exception {
+        String id;
+        try (ChatClient client = ChatClient.connect(uri(), null)) {
+            id = client.nextJson().getString("id");
+            client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"long\"}],\"x_script\":\"slow\",\"x_key\":\"drop\"}");
+            client.next();
+        }
+        assertTrue(awaitHungUp("drop"), "the upstream sees its connection closed within 2 s");
+        try (ChatClient again = ChatClient.connect(uri(), "conversation=" + id)) {
+            JsonArray history = again.nextJson().getJsonArray("messages");
+            assertEquals("long", history.getJsonObject(0).getString("content"));
+            assertEquals("assistant", history.getJsonObject(1).getString("role"));
+            assertTrue(history.getJsonObject(1).getString("content").startsWith("s0 "), history.toString());
+        }
+    }
+
     private static String nextError(ChatClient client) {
         while (true) {
             String frame = client.next();

@@ -26,7 +26,9 @@ final class Deployments {
     static WebArchive withFakeUpstream(String name, String apiKey) {
         String config = "chat.upstream.url=http://localhost:" + HTTP_PORT + "/" + name + "/fake/v1\n"
                 + "chat.upstream.api-key=" + apiKey + "\n"
-                + "chat.model=fake-default\n";
+                + "chat.model=fake-default\n"
+                + "chat.upstream.idle-timeout=PT2S\n"
+                + "chat.max-frame-bytes=65536\n";
         return product(name)
                 .addPackage(FakeUpstream.class.getPackage())
                 .addAsResource(new StringAsset(config), "META-INF/microprofile-config.properties");

@@ -1,0 +1,135 @@
+package dev.chatws.conversation.boundary;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.chatws.conversation.entity.RawFrame;
+import jakarta.websocket.RemoteEndpoint;
+import jakarta.websocket.SendHandler;
+import jakarta.websocket.SendResult;
+import jakarta.websocket.Session;
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class SessionWriterTest {
+
+    /** A socket whose sends complete when the test says so, counting how many are in flight. */
+    private static final class FakeSocket {
+        final List<Object> sent = new ArrayList<>();
+        final LinkedBlockingQueue<SendHandler> pending = new LinkedBlockingQueue<>();
+        final AtomicInteger inFlight = new AtomicInteger();
+        final AtomicInteger mostInFlight = new AtomicInteger();
+        volatile boolean completeInline;
+
+        Session session() {
+            RemoteEndpoint.Async remote = (RemoteEndpoint.Async) Proxy.newProxyInstance(getClass().getClassLoader(),
+                    new Class<?>[] {RemoteEndpoint.Async.class}, (proxy, method, args) -> {
+                        if (!"sendObject".equals(method.getName()) || args.length != 2) {
+                            throw new UnsupportedOperationException(method.getName());
+                        }
+                        mostInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+                        synchronized (sent) {
+                            sent.add(args[0]);
+                        }
+                        SendHandler handler = (SendHandler) args[1];
+                        if (completeInline) {
+                            inFlight.decrementAndGet();
+                            handler.onResult(new SendResult());
+                        } else {
+                            pending.add(handler);
+                        }
+                        return null;
+                    });
+            return (Session) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Session.class},
+                    (proxy, method, args) -> switch (method.getName()) {
+                        case "getAsyncRemote" -> remote;
+                        case "getId" -> "s1";
+                        default -> throw new UnsupportedOperationException(method.getName());
+                    });
+        }
+
+        void completeOne() throws InterruptedException {
+            SendHandler handler = pending.poll(5, TimeUnit.SECONDS);
+            assertTrue(handler != null, "a send is waiting to complete");
+            inFlight.decrementAndGet();
+            handler.onResult(new SendResult());
+        }
+    }
+
+    @Test
+    void startsTheNextSendOnlyWhenThePreviousCompleted() throws Exception {
+        FakeSocket socket = new FakeSocket();
+        SessionWriter writer = new SessionWriter(socket.session());
+        for (int i = 0; i < 5; i++) {
+            writer.send(new RawFrame("f" + i));
+        }
+        assertEquals(1, socket.sent.size(), "one send in flight");
+        for (int i = 1; i < 5; i++) {
+            socket.completeOne();
+            assertEquals(i + 1, socket.sent.size());
+        }
+        socket.completeOne();
+        assertEquals(List.of(new RawFrame("f0"), new RawFrame("f1"), new RawFrame("f2"), new RawFrame("f3"), new RawFrame("f4")), socket.sent);
+        assertEquals(1, socket.mostInFlight.get());
+    }
+
+    @Test
+    void sendsThatCompleteInlineDoNotRecurse() {
+        FakeSocket socket = new FakeSocket();
+        socket.completeInline = true;
+        SessionWriter writer = new SessionWriter(socket.session());
+        for (int i = 0; i < 100_000; i++) {
+            writer.send(new RawFrame("f" + i));
+        }
+        assertEquals(100_000, socket.sent.size());
+        assertEquals(1, socket.mostInFlight.get());
+    }
+
+    @Test
+    void manyThreadsSendingKeepOneInFlightAndLoseNothing() throws Exception {
+        FakeSocket socket = new FakeSocket();
+        SessionWriter writer = new SessionWriter(socket.session());
+        ExecutorService threads = Executors.newFixedThreadPool(4);
+        CountDownLatch sent = new CountDownLatch(4);
+        for (int t = 0; t < 4; t++) {
+            int thread = t;
+            threads.execute(() -> {
+                for (int i = 0; i < 500; i++) {
+                    writer.send(new RawFrame(thread + ":" + i));
+                }
+                sent.countDown();
+            });
+        }
+        ExecutorService completer = Executors.newSingleThreadExecutor();
+        completer.execute(() -> {
+            try {
+                for (int i = 0; i < 2000; i++) {
+                    socket.completeOne();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertTrue(sent.await(10, TimeUnit.SECONDS));
+        completer.shutdown();
+        assertTrue(completer.awaitTermination(10, TimeUnit.SECONDS));
+        threads.shutdown();
+        assertEquals(2000, socket.sent.size());
+        assertEquals(1, socket.mostInFlight.get());
+        for (int t = 0; t < 4; t++) {
+            String prefix = t + ":";
+            List<Object> ofThread = socket.sent.stream().filter(f -> ((RawFrame) f).json().startsWith(prefix)).toList();
+            for (int i = 0; i < 500; i++) {
+                assertEquals(new RawFrame(prefix + i), ofThread.get(i), "each thread's frames in its order");
+            }
+        }
+    }
+}

@@ -265,18 +265,18 @@ public class Conversation {
 
         @Override
         public void failed(Integer status, String message) {
-            synchronized (lock) {
-                if (turn == owner) {
-                    fail(owner, ErrorFrame.upstream(status, message));
-                }
-            }
+            end(ErrorFrame.upstream(status, message));
         }
 
         @Override
         public void timedOut(String message) {
+            end(ErrorFrame.upstreamTimeout(message));
+        }
+
+        private void end(ErrorFrame error) {
             synchronized (lock) {
                 if (turn == owner) {
-                    fail(owner, ErrorFrame.upstreamTimeout(message));
+                    fail(owner, error);
                 }
             }
         }

@@ -63,13 +63,22 @@ public class UpstreamClient {
     @Resource
     ManagedThreadFactory threadFactory;
 
-    private volatile String contextPath = "";
-    private volatile ChatCompletionsApi api;
-    private volatile ExecutorService readers;
+    private String contextPath = "";
+    private ChatCompletionsApi api;
+    private ExecutorService readers;
 
+    /** Builds the client once the application's context path is known: at start-up. */
     void started(@Observes @Initialized(ApplicationScoped.class) ServletContext context) {
         contextPath = context.getContextPath();
-        LOG.info(() -> "Upstream: " + (url.isPresent() ? "the configured chat.upstream.url" : "the built-in simulated model at " + baseUri()));
+        URI base = baseUri();
+        RestClientBuilder builder = RestClientBuilder.newBuilder()
+                .baseUri(base)
+                .connectTimeout(Durations.parse(connectTimeout).toMillis(), TimeUnit.MILLISECONDS)
+                .readTimeout(Durations.parse(idleTimeout).toMillis(), TimeUnit.MILLISECONDS);
+        apiKey.filter(key -> !key.isBlank()).ifPresent(key -> builder.register(new BearerToken(key)));
+        api = builder.build(ChatCompletionsApi.class);
+        readers = Executors.newCachedThreadPool(threadFactory);
+        LOG.info(() -> "Upstream: " + (url.isPresent() ? "the configured chat.upstream.url" : "the built-in simulated model at " + base));
     }
 
     /**
@@ -80,57 +89,26 @@ public class UpstreamClient {
      * @param listener  told of every event, on the reader thread
      */
     public UpstreamCall start(byte[] body, boolean streaming, UpstreamListener listener) {
-        ExecutorService executor = readers();
-        UpstreamCall call = new UpstreamCall(api(), body, streaming, listener, executor);
-        executor.execute(call);
+        UpstreamCall call = new UpstreamCall(api, body, streaming, listener, readers);
+        readers.execute(call);
         return call;
     }
 
-    /** The base URL calls go to, ending in {@code /v1}; never carries credentials. */
-    public URI baseUri() {
+    /** The base URL calls go to, ending in {@code /v1}. */
+    URI baseUri() {
         String base = url.filter(u -> !u.isBlank())
                 .orElse("http://localhost:" + httpPort + contextPath + SIMULATOR_PATH);
-        return URI.create(base.endsWith("/") ? base.substring(0, base.length() - 1) : base);
-    }
-
-    private ChatCompletionsApi api() {
-        ChatCompletionsApi client = api;
-        if (client == null) {
-            synchronized (this) {
-                client = api;
-                if (client == null) {
-                    RestClientBuilder builder = RestClientBuilder.newBuilder()
-                            .baseUri(baseUri())
-                            .connectTimeout(Durations.parse(connectTimeout).toMillis(), TimeUnit.MILLISECONDS)
-                            .readTimeout(Durations.parse(idleTimeout).toMillis(), TimeUnit.MILLISECONDS);
-                    apiKey.filter(key -> !key.isBlank()).ifPresent(key -> builder.register(new BearerToken(key)));
-                    client = builder.build(ChatCompletionsApi.class);
-                    api = client;
-                }
-            }
+        try {
+            return URI.create(base.endsWith("/") ? base.substring(0, base.length() - 1) : base);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("chat.upstream.url is not a valid URL");
         }
-        return client;
-    }
-
-    private ExecutorService readers() {
-        ExecutorService executor = readers;
-        if (executor == null) {
-            synchronized (this) {
-                executor = readers;
-                if (executor == null) {
-                    executor = Executors.newCachedThreadPool(threadFactory);
-                    readers = executor;
-                }
-            }
-        }
-        return executor;
     }
 
     @PreDestroy
     void stop() {
-        ExecutorService executor = readers;
-        if (executor != null) {
-            executor.shutdownNow();
+        if (readers != null) {
+            readers.shutdownNow();
         }
         if (api instanceof AutoCloseable closeable) {
             try {

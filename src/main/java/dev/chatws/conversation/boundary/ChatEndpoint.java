@@ -38,14 +38,14 @@ public class ChatEndpoint {
     private static final CloseReason TOO_BIG = new CloseReason(CloseCodes.TOO_BIG, "frame over the size limit");
     private static final CloseReason BINARY = new CloseReason(CloseCodes.CANNOT_ACCEPT, "binary frames are not accepted");
 
+    /** {@code chat.max-frame-bytes} unless configured: 1 MiB. */
+    static final long DEFAULT_MAX_FRAME_BYTES = 1_048_576;
+
     @Inject
     ChatScope scope;
 
     @Inject
     Conversation conversation;
-
-    /** {@code chat.max-frame-bytes} unless configured: 1 MiB. */
-    static final long DEFAULT_MAX_FRAME_BYTES = 1_048_576;
 
     @Inject
     @ConfigProperty(name = "chat.max-frame-bytes", defaultValue = "1048576")
@@ -75,7 +75,7 @@ public class ChatEndpoint {
     @OnMessage
     public void text(InboundFrame frame, Session session) throws IOException {
         if (frame instanceof OversizedFrame) {
-            LOG.info(() -> conversationId + ": frame over chat.max-frame-bytes; closing the socket with 1009");
+            LOG.info(() -> ChatScope.redact(conversationId) + ": frame over chat.max-frame-bytes; closing the socket with 1009");
             session.close(TOO_BIG);
         } else if (writer != null) {
             scope.run(conversationId, () -> conversation.receive(writer, frame));
@@ -84,7 +84,7 @@ public class ChatEndpoint {
 
     @OnMessage
     public void binary(ByteBuffer frame, Session session) throws IOException {
-        LOG.info(() -> conversationId + ": binary frame received; closing the socket with 1003");
+        LOG.info(() -> ChatScope.redact(conversationId) + ": binary frame received; closing the socket with 1003");
         session.close(BINARY);
     }
 
@@ -97,6 +97,6 @@ public class ChatEndpoint {
 
     @OnError
     public void error(Session session, Throwable error) {
-        LOG.log(Level.FINE, "Socket {0} of {1}: {2}", new Object[] {session.getId(), conversationId, error.getClass().getName()});
+        LOG.log(Level.FINE, "Socket {0} of {1}: {2}", new Object[] {session.getId(), ChatScope.redact(conversationId), error.getClass().getName()});
     }
 }

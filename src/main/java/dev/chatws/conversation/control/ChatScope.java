@@ -32,6 +32,14 @@ public class ChatScope {
         return id;
     }
 
+    /**
+     * The id as logs show it: enough to tell conversations apart, too little to join one (the
+     * whole id is what lets a socket attach).
+     */
+    public static String redact(String id) {
+        return id == null || id.length() <= 9 ? id : id.substring(0, 9) + "…";
+    }
+
     /** Whether conversation {@code id} exists. */
     public boolean exists(String id) {
         return id != null && extension.context().exists(id);

@@ -91,7 +91,7 @@ public class Conversation {
         synchronized (lock) {
             peers.remove(peer);
             if (peers.isEmpty() && turn != null) {
-                LOG.fine(() -> id + ": last socket left during a turn; cancelling it");
+                LOG.fine(() -> ChatScope.redact(id) + ": last socket left during a turn; cancelling it");
                 cancel(turn);
             }
         }
@@ -151,7 +151,7 @@ public class Conversation {
 
     private void reject(Peer from, ErrorFrame error) {
         LOG.log(Level.INFO, "{0}: rejected a frame: {1}{2}",
-                new Object[] {id, error.error().code(), error.error().param() == null ? "" : " at " + error.error().param()});
+                new Object[] {ChatScope.redact(id), error.error().code(), error.error().param() == null ? "" : " at " + error.error().param()});
         from.send(error);
     }
 
@@ -201,7 +201,7 @@ public class Conversation {
 
     private void fail(Turn ended, ErrorFrame error) {
         if (ended.end(Turn.State.FAILED)) {
-            LOG.log(Level.INFO, "{0}: turn failed: {1}", new Object[] {id, error.error().message()});
+            LOG.log(Level.INFO, "{0}: turn failed: {1}", new Object[] {ChatScope.redact(id), error.error().message()});
             turn = null;
             broadcast(error);
         }
@@ -230,7 +230,7 @@ public class Conversation {
                 return;
             }
             synchronized (lock) {
-                if (turn == owner && owner.inFlight()) {
+                if (turn == owner) {
                     broadcast(owner.relay(data, chunk));
                 }
             }

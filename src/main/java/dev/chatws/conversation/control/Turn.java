@@ -39,10 +39,6 @@ final class Turn {
         return streaming;
     }
 
-    boolean inFlight() {
-        return state == State.STREAMING;
-    }
-
     void call(UpstreamCall upstream) {
         this.call = upstream;
     }

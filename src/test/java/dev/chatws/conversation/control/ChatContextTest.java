@@ -95,4 +95,10 @@ class ChatContextTest {
         assertEquals(0, bean.created.get());
         assertFalse(context.open("a"), "an id is opened once");
     }
+
+    @Test
+    void logsShowTooLittleOfAnIdToJoinIt() {
+        assertEquals("conv_3q2x…", ChatScope.redact("conv_3q2xK9aLw0vYbQm7tRz1eA"));
+        assertEquals("conv_1", ChatScope.redact("conv_1"));
+    }
 }

@@ -145,7 +145,12 @@ public class Conversation {
             Turn started = new Turn(added, request.streaming());
             turn = started;
             byte[] body = UpstreamRequest.body(history, request.body(), defaultModel);
-            started.call(upstream.start(body, started.streaming(), new Reader(started)));
+            try {
+                started.call(upstream.start(body, started.streaming(), new Reader(started)));
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "Could not start the upstream call: {0}", e.getClass().getName());
+                fail(started, ErrorFrame.upstream(null, "The upstream API could not be called."));
+            }
         }
     }
 

@@ -63,9 +63,14 @@ public final class ChatClient implements AutoCloseable {
 
     /** The next frame's text; fails if none comes in time. */
     public String next() {
+        return next(TIMEOUT);
+    }
+
+    /** The next frame's text; fails if none comes within {@code timeout}. */
+    public String next(Duration timeout) {
         try {
-            String frame = frames.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            assertNotNull(frame, "a frame within " + TIMEOUT);
+            String frame = frames.poll(Math.max(0, timeout.toMillis()), TimeUnit.MILLISECONDS);
+            assertNotNull(frame, "a frame within " + timeout);
             return frame;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

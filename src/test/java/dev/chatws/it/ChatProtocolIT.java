@@ -376,6 +376,27 @@ class ChatProtocolIT {
         }
     }
 
+    @Test
+    void moreConcurrentTurnsThanTheHttpClientsDefaultPoolAllStreamAtOnce() throws Exception {
+        int turns = 80;
+        List<ChatClient> clients = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < turns; i++) {
+                ChatClient client = ChatClient.open(uri());
+                client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"long\"}],\"x_script\":\"slow\",\"x_key\":\"pool" + i + "\"}");
+                clients.add(client);
+            }
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+            for (ChatClient client : clients) {
+                String first = client.next(java.time.Duration.ofNanos(deadline - System.nanoTime()));
+                assertEquals("chat.completion.chunk", json(first).getString("object"),
+                        "every turn streams while the others are still streaming (the slow script runs 30 s)");
+            }
+        } finally {
+            clients.forEach(ChatClient::close);
+        }
+    }
+
     private static String nextError(ChatClient client) {
         while (true) {
             String frame = client.next();

@@ -50,7 +50,7 @@ public final class UpstreamCall implements Runnable {
     public void run() {
         InputStream in = null;
         try {
-            in = api.create(body);
+            in = send();
             stream = in;
             if (aborted) {
                 ConnectionAbort.abort(in);
@@ -85,6 +85,23 @@ public final class UpstreamCall implements Runnable {
             }
         } finally {
             closeQuietly(in);
+        }
+    }
+
+    /**
+     * POSTs the request; once more if the connection failed before any answer came (a pooled
+     * keep-alive connection the upstream had already closed). Retries with back-off on error
+     * statuses are not done here.
+     */
+    private InputStream send() {
+        try {
+            return api.create(body);
+        } catch (jakarta.ws.rs.ProcessingException e) {
+            if (aborted || hasCause(e, java.net.SocketTimeoutException.class)) {
+                throw e;
+            }
+            LOG.log(Level.FINE, "Upstream connection failed before an answer, trying once more: {0}", causes(e));
+            return api.create(body);
         }
     }
 

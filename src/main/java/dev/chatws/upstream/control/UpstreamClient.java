@@ -60,6 +60,10 @@ public class UpstreamClient {
     @ConfigProperty(name = "chat.upstream.idle-timeout", defaultValue = "60")
     String idleTimeout;
 
+    @Inject
+    @ConfigProperty(name = "chat.upstream.max-connections", defaultValue = "1024")
+    int maxConnections;
+
     @Resource
     ManagedThreadFactory threadFactory;
 
@@ -74,7 +78,11 @@ public class UpstreamClient {
         RestClientBuilder builder = RestClientBuilder.newBuilder()
                 .baseUri(base)
                 .connectTimeout(Durations.parse(connectTimeout).toMillis(), TimeUnit.MILLISECONDS)
-                .readTimeout(Durations.parse(idleTimeout).toMillis(), TimeUnit.MILLISECONDS);
+                .readTimeout(Durations.parse(idleTimeout).toMillis(), TimeUnit.MILLISECONDS)
+                // RESTEasy's pool otherwise holds a few connections per host, and a stream holds its
+                // connection for the whole turn: further turns would wait for one to end.
+                .property("resteasy.connectionPoolSize", maxConnections)
+                .property("resteasy.maxPooledPerRoute", maxConnections);
         apiKey.filter(key -> !key.isBlank()).ifPresent(key -> builder.register(new BearerToken(key)));
         api = builder.build(ChatCompletionsApi.class);
         readers = Executors.newCachedThreadPool(threadFactory);

@@ -22,6 +22,11 @@ final class Deployments {
                 .as(WebArchive.class);
     }
 
+    /** The built WAR whose upstream is at {@code url}. */
+    static WebArchive withUpstream(String name, String url) {
+        return product(name).addAsResource(new StringAsset("chat.upstream.url=" + url + "\n"), "META-INF/microprofile-config.properties");
+    }
+
     /** The built WAR with the scripted fake upstream beside it, configured as its upstream with an API key. */
     static WebArchive withFakeUpstream(String name, String apiKey) {
         String config = "chat.upstream.url=http://localhost:" + HTTP_PORT + "/" + name + "/fake/v1\n"

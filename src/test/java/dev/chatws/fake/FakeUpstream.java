@@ -113,6 +113,11 @@ public class FakeUpstream {
                 write(out, "data: {\"error\":{\"message\":\"The server is overloaded\",\"type\":\"server_error\",\"code\":\"overloaded\"}}\n\n");
             });
             case "slow" -> sse(out -> slow(out, key));
+            case "silent" -> sse(out -> pings(out, key));
+            case "keepalive" -> sse(out -> {
+                events(out, TEXT.subList(0, 1), "\n", false);
+                pings(out, key);
+            });
             case "stall" -> sse(out -> {
                 events(out, TEXT.subList(0, 1), "\n", false);
                 pause(6000);
@@ -163,6 +168,21 @@ public class FakeUpstream {
                 Thread.sleep(50);
             }
             write(out, "data: [DONE]\n\n");
+        } catch (IOException e) {
+            HUNG_UP.put(key, "yes");
+            throw e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A keep-alive comment every 50 ms for 6 s, noting when the relay hangs up. */
+    private static void pings(OutputStream out, String key) throws IOException {
+        try {
+            for (int i = 0; i < 120; i++) {
+                write(out, ": ping\n\n");
+                Thread.sleep(50);
+            }
         } catch (IOException e) {
             HUNG_UP.put(key, "yes");
             throw e;

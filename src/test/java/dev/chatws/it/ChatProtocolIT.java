@@ -324,6 +324,34 @@ class ChatProtocolIT {
     }
 
     @Test
+    void keepAliveCommentsAreNoFirstChunkTheTurnTimesOutAndTheUpstreamIsHungUpOn() throws Exception {
+        try (ChatClient client = ChatClient.open(uri())) {
+            long start = System.nanoTime();
+            client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"x_script\":\"silent\",\"x_key\":\"silent\"}");
+            JsonObject error = client.nextJson().getJsonObject("error");
+            long waited = (System.nanoTime() - start) / 1_000_000;
+            assertEquals("upstream_timeout", error.getString("code"));
+            assertTrue(error.getString("message").contains("first-chunk-timeout"), error.getString("message"));
+            assertTrue(waited >= 1900 && waited < 4000, "ended by the 2 s first-chunk timeout, after " + waited + " ms");
+            assertTrue(awaitHungUp("silent"), "the upstream sees its connection closed");
+            assertEquals(0, history(client).size());
+        }
+    }
+
+    @Test
+    void keepAliveCommentsDoNotResetTheIdleTimeout() throws Exception {
+        try (ChatClient client = ChatClient.open(uri())) {
+            client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"x_script\":\"keepalive\",\"x_key\":\"keepalive\"}");
+            List<String> turn = client.turn();
+            assertEquals(List.of(FakeUpstream.TEXT.get(0)), turn.subList(0, 1));
+            JsonObject error = json(turn.get(1)).getJsonObject("error");
+            assertEquals("upstream_timeout", error.getString("code"));
+            assertTrue(error.getString("message").contains("idle-timeout"), error.getString("message"));
+            assertTrue(awaitHungUp("keepalive"), "the upstream sees its connection closed");
+        }
+    }
+
+    @Test
     void aFrameOverTheSizeLimitClosesWith1009() throws Exception {
         try (ChatClient client = ChatClient.open(uri())) {
             client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(70_000) + "\"}]}");

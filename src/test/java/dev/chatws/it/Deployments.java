@@ -32,6 +32,7 @@ final class Deployments {
         String config = "chat.upstream.url=http://localhost:" + HTTP_PORT + "/" + name + "/fake/v1\n"
                 + "chat.upstream.api-key=" + apiKey + "\n"
                 + "chat.model=fake-default\n"
+                + "chat.upstream.first-chunk-timeout=PT2S\n"
                 + "chat.upstream.idle-timeout=PT2S\n"
                 + "chat.max-frame-bytes=65536\n";
         return product(name)

@@ -35,19 +35,46 @@ public final class UpstreamCall implements Runnable {
     private final UpstreamListener listener;
     private final Executor closer;
 
+    private final Watchdog watchdog;
+    private final long startedNanos = System.nanoTime();
+
     private volatile boolean aborted;
     private volatile InputStream stream;
+    private volatile long lastEventNanos;
 
-    UpstreamCall(ChatCompletionsApi api, byte[] body, boolean streaming, UpstreamListener listener, Executor closer) {
+    UpstreamCall(ChatCompletionsApi api, byte[] body, boolean streaming, UpstreamListener listener, Executor closer, Watchdog watchdog) {
         this.api = api;
         this.body = body;
         this.streaming = streaming;
         this.listener = listener;
         this.closer = closer;
+        this.watchdog = watchdog;
+    }
+
+    long startedNanos() {
+        return startedNanos;
+    }
+
+    /** When the last SSE event (not a comment) arrived, by {@link System#nanoTime()}; 0 before the first. */
+    long lastEventNanos() {
+        return lastEventNanos;
+    }
+
+    boolean streaming() {
+        return streaming;
+    }
+
+    /** The watchdog found this call overdue: report it (the listener aborts the call). */
+    void timeOut(String reason) {
+        if (!aborted) {
+            LOG.log(Level.INFO, "Upstream call timed out: {0}", reason);
+            listener.timedOut(reason);
+        }
     }
 
     @Override
     public void run() {
+        watchdog.watch(this);
         InputStream in = null;
         try {
             in = send();
@@ -78,12 +105,13 @@ public final class UpstreamCall implements Runnable {
             }
             if (hasCause(e, java.net.SocketTimeoutException.class)) {
                 LOG.log(Level.INFO, "Upstream went silent: {0}", causes(e));
-                listener.timedOut("The upstream API sent nothing for longer than chat.upstream.idle-timeout.");
+                listener.timedOut("The upstream API sent nothing for longer than the socket read timeout.");
             } else {
                 LOG.log(Level.WARNING, "Upstream call broke: {0}", causes(e));
                 listener.failed(null, "The connection to the upstream API broke.");
             }
         } finally {
+            watchdog.forget(this);
             closeQuietly(in);
         }
     }
@@ -112,6 +140,7 @@ public final class UpstreamCall implements Runnable {
             if (aborted) {
                 return;
             }
+            lastEventNanos = System.nanoTime();
             if (event.isDone()) {
                 listener.completed(true);
                 return;

@@ -16,6 +16,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
@@ -57,8 +58,16 @@ public class UpstreamClient {
     String connectTimeout;
 
     @Inject
+    @ConfigProperty(name = "chat.upstream.first-chunk-timeout", defaultValue = "60")
+    String firstChunkTimeout;
+
+    @Inject
     @ConfigProperty(name = "chat.upstream.idle-timeout", defaultValue = "60")
     String idleTimeout;
+
+    @Inject
+    @ConfigProperty(name = "chat.upstream.turn-timeout", defaultValue = "PT10M")
+    String turnTimeout;
 
     @Inject
     @ConfigProperty(name = "chat.upstream.max-connections", defaultValue = "1024")
@@ -70,15 +79,20 @@ public class UpstreamClient {
     private String contextPath = "";
     private ChatCompletionsApi api;
     private ExecutorService readers;
+    private ScheduledExecutorService scheduler;
+    private Watchdog watchdog;
 
     /** Builds the client once the application's context path is known: at start-up. */
     void started(@Observes @Initialized(ApplicationScoped.class) ServletContext context) {
         contextPath = context.getContextPath();
         URI base = baseUri();
+        Duration firstChunk = Durations.parse(firstChunkTimeout);
+        Duration idle = Durations.parse(idleTimeout);
         RestClientBuilder builder = RestClientBuilder.newBuilder()
                 .baseUri(base)
                 .connectTimeout(Durations.parse(connectTimeout).toMillis(), TimeUnit.MILLISECONDS)
-                .readTimeout(Durations.parse(idleTimeout).toMillis(), TimeUnit.MILLISECONDS)
+                // The watchdog ends quiet calls; the socket timeout only backs it up.
+                .readTimeout(Math.max(firstChunk.toMillis(), idle.toMillis()) + 30_000, TimeUnit.MILLISECONDS)
                 // RESTEasy's pool otherwise holds a few connections per host, and a stream holds its
                 // connection for the whole turn: further turns would wait for one to end.
                 .property("resteasy.connectionPoolSize", maxConnections)
@@ -86,6 +100,8 @@ public class UpstreamClient {
         apiKey.filter(key -> !key.isBlank()).ifPresent(key -> builder.register(new BearerToken(key)));
         api = builder.build(ChatCompletionsApi.class);
         readers = Executors.newCachedThreadPool(threadFactory);
+        scheduler = Executors.newSingleThreadScheduledExecutor(threadFactory);
+        watchdog = new Watchdog(firstChunk, idle, Durations.parse(turnTimeout), scheduler);
         LOG.info(() -> "Upstream: " + (url.isPresent() ? "the configured chat.upstream.url" : "the built-in simulated model at " + base));
     }
 
@@ -97,7 +113,7 @@ public class UpstreamClient {
      * @param listener  told of every event, on the reader thread
      */
     public UpstreamCall start(byte[] body, boolean streaming, UpstreamListener listener) {
-        UpstreamCall call = new UpstreamCall(api, body, streaming, listener, readers);
+        UpstreamCall call = new UpstreamCall(api, body, streaming, listener, readers, watchdog);
         readers.execute(call);
         return call;
     }
@@ -117,6 +133,7 @@ public class UpstreamClient {
     void stop() {
         if (readers != null) {
             readers.shutdownNow();
+            scheduler.shutdownNow();
         }
         if (api instanceof AutoCloseable closeable) {
             try {

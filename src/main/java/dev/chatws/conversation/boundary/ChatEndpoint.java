@@ -4,6 +4,7 @@ import dev.chatws.conversation.control.ChatScope;
 import dev.chatws.conversation.control.Conversation;
 import dev.chatws.conversation.entity.InboundFrame;
 import dev.chatws.conversation.entity.OversizedFrame;
+import jakarta.enterprise.context.ContextNotActiveException;
 import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
@@ -90,8 +91,15 @@ public class ChatEndpoint {
 
     @OnClose
     public void close(Session session) {
-        if (writer != null && scope.exists(conversationId)) {
-            scope.run(conversationId, () -> conversation.detach(writer));
+        if (writer == null) {
+            return;
+        }
+        try {
+            if (scope.exists(conversationId)) {
+                scope.run(conversationId, () -> conversation.detach(writer));
+            }
+        } catch (IllegalStateException | ContextNotActiveException e) {
+            LOG.fine(() -> "Socket closed after the application stopped: " + e.getClass().getName());
         }
     }
 

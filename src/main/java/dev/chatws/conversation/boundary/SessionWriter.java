@@ -2,9 +2,11 @@ package dev.chatws.conversation.boundary;
 
 import dev.chatws.conversation.control.Peer;
 import dev.chatws.conversation.entity.ServerFrame;
+import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
+import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Queue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,11 +24,13 @@ import java.util.logging.Logger;
 final class SessionWriter implements Peer {
 
     private static final Logger LOG = Logger.getLogger(SessionWriter.class.getName());
+    private static final CloseReason GOING_AWAY = new CloseReason(CloseReason.CloseCodes.GOING_AWAY, "server shutting down");
 
     private final Session session;
     private final Queue<ServerFrame> queue = new ArrayDeque<>();
     private boolean sending;
     private boolean broken;
+    private CloseReason closeWhenDrained;
 
     SessionWriter(Session session) {
         this.session = session;
@@ -47,16 +51,36 @@ final class SessionWriter implements Peer {
         pump();
     }
 
-    /** Sends queued frames while this thread holds the right to send. */
+    @Override
+    public void goAway() {
+        synchronized (this) {
+            closeWhenDrained = GOING_AWAY;
+            if (sending) {
+                return;
+            }
+            sending = true;
+        }
+        pump();
+    }
+
+    /** Sends queued frames while this thread holds the right to send; then closes, if asked to. */
     private void pump() {
         while (true) {
             ServerFrame next;
+            CloseReason close = null;
             synchronized (this) {
                 next = broken ? null : queue.poll();
                 if (next == null) {
                     sending = false;
-                    return;
+                    close = broken ? null : closeWhenDrained;
+                    closeWhenDrained = null;
                 }
+            }
+            if (next == null) {
+                if (close != null) {
+                    closeQuietly(close);
+                }
+                return;
             }
             Completion completion = new Completion();
             try {
@@ -68,6 +92,14 @@ final class SessionWriter implements Peer {
             if (!completion.returned()) {
                 return;
             }
+        }
+    }
+
+    private void closeQuietly(CloseReason reason) {
+        try {
+            session.close(reason);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.FINE, "Closing socket {0} failed: {1}", new Object[] {session.getId(), e.getClass().getName()});
         }
     }
 

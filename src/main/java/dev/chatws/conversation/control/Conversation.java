@@ -12,6 +12,7 @@ import dev.chatws.conversation.entity.ServerFrame;
 import dev.chatws.upstream.control.UpstreamClient;
 import dev.chatws.upstream.control.UpstreamListener;
 import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonException;
@@ -65,6 +66,21 @@ public class Conversation {
     void init() {
         id = scope.currentId();
         created = Instant.now().getEpochSecond();
+    }
+
+    /**
+     * The conversation ends with the application (server shutdown, undeploy): the turn in flight is
+     * cancelled as in §4, then every socket is closed with 1001 once its frames are out.
+     */
+    @PreDestroy
+    void shutdown() {
+        synchronized (lock) {
+            if (turn != null) {
+                cancel(turn);
+            }
+            peers.forEach(Peer::goAway);
+            peers.clear();
+        }
     }
 
     /** This conversation's id. */

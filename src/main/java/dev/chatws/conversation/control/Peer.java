@@ -10,4 +10,7 @@ public interface Peer {
 
     /** Queues {@code frame} for this socket. */
     void send(ServerFrame frame);
+
+    /** Closes the socket with 1001 (the server is going away) once the frames queued so far are sent. */
+    void goAway();
 }

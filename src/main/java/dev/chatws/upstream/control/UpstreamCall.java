@@ -12,6 +12,7 @@ import java.io.InputStream;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
@@ -161,7 +162,11 @@ public final class UpstreamCall implements Runnable {
         aborted = true;
         InputStream in = stream;
         if (in != null) {
-            closer.execute(() -> ConnectionAbort.abort(in));
+            try {
+                closer.execute(() -> ConnectionAbort.abort(in));
+            } catch (RejectedExecutionException e) {
+                ConnectionAbort.abort(in);
+            }
         }
     }
 

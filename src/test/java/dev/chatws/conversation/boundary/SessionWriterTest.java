@@ -28,6 +28,7 @@ class SessionWriterTest {
         final AtomicInteger inFlight = new AtomicInteger();
         final AtomicInteger mostInFlight = new AtomicInteger();
         volatile boolean completeInline;
+        final List<Object> closed = new ArrayList<>();
 
         Session session() {
             RemoteEndpoint.Async remote = (RemoteEndpoint.Async) Proxy.newProxyInstance(getClass().getClassLoader(),
@@ -52,6 +53,10 @@ class SessionWriterTest {
                     (proxy, method, args) -> switch (method.getName()) {
                         case "getAsyncRemote" -> remote;
                         case "getId" -> "s1";
+                        case "close" -> {
+                            closed.add(args[0]);
+                            yield null;
+                        }
                         default -> throw new UnsupportedOperationException(method.getName());
                     });
         }
@@ -79,6 +84,29 @@ class SessionWriterTest {
         socket.completeOne();
         assertEquals(List.of(new RawFrame("f0"), new RawFrame("f1"), new RawFrame("f2"), new RawFrame("f3"), new RawFrame("f4")), socket.sent);
         assertEquals(1, socket.mostInFlight.get());
+    }
+
+    @Test
+    void goingAwayClosesWith1001OnlyAfterTheQueuedFramesAreSent() throws Exception {
+        FakeSocket socket = new FakeSocket();
+        SessionWriter writer = new SessionWriter(socket.session());
+        writer.send(new RawFrame("terminal"));
+        writer.send(new RawFrame("after"));
+        writer.goAway();
+        assertTrue(socket.closed.isEmpty(), "not while frames are queued");
+        socket.completeOne();
+        assertTrue(socket.closed.isEmpty());
+        socket.completeOne();
+        assertEquals(1, socket.closed.size());
+        assertEquals(1001, ((jakarta.websocket.CloseReason) socket.closed.get(0)).getCloseCode().getCode());
+        assertEquals(2, socket.sent.size());
+    }
+
+    @Test
+    void goingAwayWhenIdleClosesAtOnce() {
+        FakeSocket socket = new FakeSocket();
+        new SessionWriter(socket.session()).goAway();
+        assertEquals(1, socket.closed.size());
     }
 
     @Test

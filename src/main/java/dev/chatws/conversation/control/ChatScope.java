@@ -1,7 +1,8 @@
 package dev.chatws.conversation.control;
 
-import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.BeforeDestroyed;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -60,8 +61,11 @@ public class ChatScope {
         extension.context().close(id);
     }
 
-    @PreDestroy
-    void endAll() {
+    /**
+     * Ends every conversation when the application stops, before any application-scoped bean (the
+     * upstream client among them) is destroyed: turns in flight end cancelled, not broken.
+     */
+    void endAll(@Observes @BeforeDestroyed(ApplicationScoped.class) Object stopping) {
         extension.context().ids().forEach(this::end);
     }
 }

@@ -114,6 +114,17 @@ public class FakeUpstream {
             });
             case "slow" -> sse(out -> slow(out, key));
             case "silent" -> sse(out -> pings(out, key));
+            case "flood" -> sse(out -> {
+                String padding = "x".repeat(1000);
+                try {
+                    for (int i = 0; i < 50_000; i++) {
+                        write(out, "data: " + chunk("{\"content\":\"" + padding + "\"}", null) + "\n\n");
+                    }
+                } catch (IOException e) {
+                    HUNG_UP.put(key, "yes");
+                    throw e;
+                }
+            });
             case "keepalive" -> sse(out -> {
                 events(out, TEXT.subList(0, 1), "\n", false);
                 pings(out, key);

@@ -32,6 +32,7 @@ public final class ChatClient implements AutoCloseable {
 
     private final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
     private final CountDownLatch closed = new CountDownLatch(1);
+    private volatile boolean paused;
     private volatile int closeCode = -1;
     private final WebSocket socket;
 
@@ -51,6 +52,17 @@ public final class ChatClient implements AutoCloseable {
         JsonObject first = client.nextJson();
         assertEquals("conversation", first.getString("object"), "the first frame is the conversation frame");
         return client;
+    }
+
+    /** Stops reading from the socket after the next frame: the server's frames back up. */
+    public void pauseReading() {
+        paused = true;
+    }
+
+    /** Reads again. */
+    public void resumeReading() {
+        paused = false;
+        socket.request(1);
     }
 
     public void send(String text) {
@@ -128,7 +140,9 @@ public final class ChatClient implements AutoCloseable {
                 frames.add(partial.toString());
                 partial.setLength(0);
             }
-            webSocket.request(1);
+            if (!paused || !last) {
+                webSocket.request(1);
+            }
             return null;
         }
 

@@ -352,6 +352,19 @@ class ChatProtocolIT {
     }
 
     @Test
+    void aClientThatStopsReadingIsClosedWith1008ItsTurnCancelledAndOthersUnaffected() throws Exception {
+        try (ChatClient slow = ChatClient.open(uri()); ChatClient other = ChatClient.open(uri())) {
+            slow.pauseReading();
+            slow.send("{\"messages\":[{\"role\":\"user\",\"content\":\"flood me\"}],\"x_script\":\"flood\",\"x_key\":\"flood\"}");
+            assertTrue(awaitHungUp("flood"), "the turn is cancelled and the upstream hung up on");
+            other.send("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"x_script\":\"text\"}");
+            assertEquals("chat.completion", json(last(other.turn())).getString("object"), "another socket is served meanwhile");
+            slow.resumeReading();
+            assertEquals(1008, slow.awaitClose());
+        }
+    }
+
+    @Test
     void aFrameOverTheSizeLimitClosesWith1009() throws Exception {
         try (ChatClient client = ChatClient.open(uri())) {
             client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(70_000) + "\"}]}");

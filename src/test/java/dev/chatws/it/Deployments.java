@@ -34,7 +34,8 @@ final class Deployments {
                 + "chat.model=fake-default\n"
                 + "chat.upstream.first-chunk-timeout=PT2S\n"
                 + "chat.upstream.idle-timeout=PT2S\n"
-                + "chat.max-frame-bytes=65536\n";
+                + "chat.max-frame-bytes=65536\n"
+                + "chat.max-backlog-bytes=262144\n";
         return product(name)
                 .addPackage(FakeUpstream.class.getPackage())
                 .addAsResource(new StringAsset(config), "META-INF/microprofile-config.properties");

@@ -4,6 +4,8 @@ import dev.chatws.conversation.control.ChatScope;
 import dev.chatws.conversation.control.Conversation;
 import dev.chatws.conversation.entity.InboundFrame;
 import dev.chatws.conversation.entity.OversizedFrame;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.context.ContextNotActiveException;
 import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Inject;
@@ -37,6 +39,7 @@ public class ChatEndpoint {
     private static final Logger LOG = Logger.getLogger(ChatEndpoint.class.getName());
     private static final CloseReason NOT_FOUND = new CloseReason(CloseCodes.getCloseCode(4404), "conversation not found");
     private static final CloseReason TOO_BIG = new CloseReason(CloseCodes.TOO_BIG, "frame over the size limit");
+    private static final CloseReason TOO_SLOW = new CloseReason(CloseCodes.VIOLATED_POLICY, "client too slow to read");
     private static final CloseReason BINARY = new CloseReason(CloseCodes.CANNOT_ACCEPT, "binary frames are not accepted");
 
     /** {@code chat.max-frame-bytes} unless configured: 1 MiB. */
@@ -51,6 +54,13 @@ public class ChatEndpoint {
     @Inject
     @ConfigProperty(name = "chat.max-frame-bytes", defaultValue = "1048576")
     int maxFrameBytes;
+
+    @Inject
+    @ConfigProperty(name = "chat.max-backlog-bytes", defaultValue = "4194304")
+    long maxBacklogBytes;
+
+    @Resource
+    ManagedExecutorService executor;
 
     private String conversationId;
     private SessionWriter writer;
@@ -69,7 +79,7 @@ public class ChatEndpoint {
         } else {
             conversationId = scope.open();
         }
-        writer = new SessionWriter(session);
+        writer = new SessionWriter(session, maxBacklogBytes, this::tooSlow);
         scope.run(conversationId, () -> conversation.attach(writer));
     }
 
@@ -101,6 +111,21 @@ public class ChatEndpoint {
         } catch (IllegalStateException | ContextNotActiveException e) {
             LOG.fine(() -> "Socket closed after the application stopped: " + e.getClass().getName());
         }
+    }
+
+    /** The client fell too far behind: off the sending thread, leave the conversation and close with 1008. */
+    private void tooSlow(SessionWriter behind) {
+        String id = conversationId;
+        executor.execute(() -> {
+            if (scope.exists(id)) {
+                scope.run(id, () -> conversation.detach(behind));
+            }
+            try {
+                behind.session().close(TOO_SLOW);
+            } catch (IOException e) {
+                LOG.fine(() -> "Closing a slow socket failed: " + e.getClass().getName());
+            }
+        });
     }
 
     @OnError

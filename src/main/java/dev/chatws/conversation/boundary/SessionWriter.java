@@ -1,6 +1,7 @@
 package dev.chatws.conversation.boundary;
 
 import dev.chatws.conversation.control.Peer;
+import dev.chatws.conversation.entity.RawFrame;
 import dev.chatws.conversation.entity.ServerFrame;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendHandler;
@@ -10,6 +11,7 @@ import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Queue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -19,6 +21,10 @@ import java.util.logging.Logger;
  * before the previous one completed silently drops frames.) A send that completes on the calling
  * thread continues the loop there instead of recursing, so a long backlog never grows the stack.
  *
+ * <p>The backlog is bounded: when the frames queued for a client that does not read pass
+ * {@code maxBacklogBytes}, they are dropped, the writer stops, and its owner is told (it closes the
+ * socket with 1008); other sockets are not held up and the server's memory stays bounded.
+ *
  * <p>Thread-safe: any thread may {@link #send(ServerFrame)}; it never blocks on the network.
  */
 final class SessionWriter implements Peer {
@@ -27,28 +33,60 @@ final class SessionWriter implements Peer {
     private static final CloseReason GOING_AWAY = new CloseReason(CloseReason.CloseCodes.GOING_AWAY, "server shutting down");
 
     private final Session session;
+    private final long maxBacklogBytes;
+    private final Consumer<SessionWriter> onOverflow;
     private final Queue<ServerFrame> queue = new ArrayDeque<>();
+    private long backlogBytes;
     private boolean sending;
     private boolean broken;
     private CloseReason closeWhenDrained;
 
-    SessionWriter(Session session) {
+    /**
+     * A writer for {@code session} that calls {@code onOverflow} (once, on the sending thread, which
+     * may hold its conversation's lock) when more than {@code maxBacklogBytes} wait to be sent.
+     */
+    SessionWriter(Session session, long maxBacklogBytes, Consumer<SessionWriter> onOverflow) {
         this.session = session;
+        this.maxBacklogBytes = maxBacklogBytes;
+        this.onOverflow = onOverflow;
     }
 
     @Override
     public void send(ServerFrame frame) {
+        boolean overflow = false;
         synchronized (this) {
             if (broken) {
                 return;
             }
             queue.add(frame);
-            if (sending) {
+            backlogBytes += size(frame);
+            if (backlogBytes > maxBacklogBytes) {
+                broken = true;
+                queue.clear();
+                backlogBytes = 0;
+                overflow = true;
+            } else if (sending) {
                 return;
+            } else {
+                sending = true;
             }
-            sending = true;
+        }
+        if (overflow) {
+            LOG.log(Level.INFO, "Socket {0} fell more than {1} bytes behind; closing it with 1008",
+                    new Object[] {session.getId(), maxBacklogBytes});
+            onOverflow.accept(this);
+            return;
         }
         pump();
+    }
+
+    /** The session this writer writes to. */
+    Session session() {
+        return session;
+    }
+
+    private static long size(ServerFrame frame) {
+        return frame instanceof RawFrame raw ? raw.json().length() : 256;
     }
 
     @Override
@@ -70,6 +108,9 @@ final class SessionWriter implements Peer {
             CloseReason close = null;
             synchronized (this) {
                 next = broken ? null : queue.poll();
+                if (next != null) {
+                    backlogBytes -= size(next);
+                }
                 if (next == null) {
                     sending = false;
                     close = broken ? null : closeWhenDrained;

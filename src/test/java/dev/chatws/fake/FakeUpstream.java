@@ -32,6 +32,7 @@ public class FakeUpstream {
     static final Map<String, String> BODIES = new ConcurrentHashMap<>();
     static final Map<String, String> AUTHORIZATION = new ConcurrentHashMap<>();
     static final Map<String, String> HUNG_UP = new ConcurrentHashMap<>();
+    static final Map<String, Integer> ATTEMPTS = new ConcurrentHashMap<>();
 
     /** The chunks of the "text" script, as the relay must pass them on. */
     public static final List<String> TEXT = List.of(
@@ -88,6 +89,7 @@ public class FakeUpstream {
         JsonObject request = Json.createReader(new StringReader(body)).readObject();
         String script = request.getString("x_script", "text");
         String key = request.getString("x_key", script);
+        int attempt = ATTEMPTS.merge(key, 1, Integer::sum);
         BODIES.put(key, body);
         AUTHORIZATION.put(key, authorization == null ? "" : authorization);
         HUNG_UP.remove(key);
@@ -134,6 +136,13 @@ public class FakeUpstream {
                 pause(6000);
             });
             case "whole" -> Response.ok(WHOLE, MediaType.APPLICATION_JSON_TYPE).build();
+            case "retry429" -> attempt == 1
+                    ? Response.status(429).header("Retry-After", "1").entity("{\"error\":{\"message\":\"slow down\",\"code\":\"rate_limit\"}}").build()
+                    : sse(out -> events(out, TEXT, "\n", true));
+            case "retry503date" -> attempt == 1
+                    ? Response.status(503).header("Retry-After", java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME
+                            .format(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusSeconds(2))).build()
+                    : sse(out -> events(out, TEXT, "\n", true));
             default -> {
                 int status = Integer.parseInt(script.replace("status", ""));
                 yield Response.status(status).type(MediaType.APPLICATION_JSON_TYPE)
@@ -156,6 +165,13 @@ public class FakeUpstream {
     @Produces(MediaType.TEXT_PLAIN)
     public String authorization(@PathParam("key") String key) {
         return AUTHORIZATION.getOrDefault(key, "");
+    }
+
+    @GET
+    @Path("attempts/{key}")
+    @Produces(MediaType.TEXT_PLAIN)
+    public String attempts(@PathParam("key") String key) {
+        return String.valueOf(ATTEMPTS.getOrDefault(key, 0));
     }
 
     @GET

@@ -156,18 +156,44 @@ class ChatProtocolIT {
     }
 
     @Test
-    void anUpstreamErrorStatusEndsTheTurnWithItsStatusAndCommitsNothing() {
+    void anUpstreamErrorStatusEndsTheTurnWithItsStatusAndCommitsNothing() throws Exception {
         try (ChatClient client = ChatClient.open(uri())) {
             for (int status : new int[] {500, 429, 401}) {
-                client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"x_script\":\"status" + status + "\"}");
+                client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"x_script\":\"status" + status
+                        + "\",\"x_key\":\"status-" + status + "\"}");
                 List<String> turn = client.turn();
                 assertEquals(1, turn.size());
                 JsonObject error = json(turn.get(0)).getJsonObject("error");
                 assertEquals("upstream_error", error.getString("code"));
                 assertEquals(status, error.getInt("status"));
                 assertFalse(turn.get(0).contains("SECRET") || turn.get(0).contains("sk-live"), "no upstream body reaches the client");
+                assertEquals(status == 401 ? "1" : "3", get("/fake/v1/attempts/status-" + status),
+                        "retried twice on 500 and 429, never on 401");
             }
             assertEquals(0, history(client).size());
+        }
+    }
+
+    @Test
+    void a429WithRetryAfterInSecondsIsRetriedAfterThatLongAndTheClientSeesOneCleanTurn() throws Exception {
+        assertRetriedOnce("retry429", 1000);
+    }
+
+    @Test
+    void a503WithRetryAfterAsAnHttpDateIsRetriedThen() throws Exception {
+        assertRetriedOnce("retry503date", 1000);
+    }
+
+    private void assertRetriedOnce(String script, long atLeastMillis) throws Exception {
+        try (ChatClient client = ChatClient.open(uri())) {
+            long start = System.nanoTime();
+            client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"x_script\":\"" + script + "\",\"x_key\":\"" + script + "\"}");
+            List<String> turn = client.turn();
+            long waited = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(FakeUpstream.TEXT, turn.subList(0, turn.size() - 1), "the failed attempt left no trace");
+            assertEquals("chat.completion", json(last(turn)).getString("object"));
+            assertEquals("2", get("/fake/v1/attempts/" + script));
+            assertTrue(waited >= atLeastMillis, "waited as the upstream asked: " + waited + " ms");
         }
     }
 

@@ -5,13 +5,19 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import jakarta.json.spi.JsonProvider;
+import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -37,19 +43,25 @@ public final class UpstreamCall implements Runnable {
     private final Executor closer;
 
     private final Watchdog watchdog;
+    private final RetryPolicy retries;
+    private final long deadlineNanos;
     private final long startedNanos = System.nanoTime();
+    private volatile Thread reader;
 
     private volatile boolean aborted;
     private volatile InputStream stream;
     private volatile long lastEventNanos;
 
-    UpstreamCall(ChatCompletionsApi api, byte[] body, boolean streaming, UpstreamListener listener, Executor closer, Watchdog watchdog) {
+    UpstreamCall(ChatCompletionsApi api, byte[] body, boolean streaming, UpstreamListener listener, Executor closer,
+            Watchdog watchdog, RetryPolicy retries) {
         this.api = api;
         this.body = body;
         this.streaming = streaming;
         this.listener = listener;
         this.closer = closer;
         this.watchdog = watchdog;
+        this.retries = retries;
+        this.deadlineNanos = startedNanos + watchdog.firstAnswerNanos(streaming);
     }
 
     long startedNanos() {
@@ -75,6 +87,7 @@ public final class UpstreamCall implements Runnable {
 
     @Override
     public void run() {
+        reader = Thread.currentThread();
         watchdog.watch(this);
         InputStream in = null;
         try {
@@ -118,19 +131,56 @@ public final class UpstreamCall implements Runnable {
     }
 
     /**
-     * POSTs the request; once more if the connection failed before any answer came (a pooled
-     * keep-alive connection the upstream had already closed). Retries with back-off on error
-     * statuses are not done here.
+     * POSTs the request, and again while {@link RetryPolicy} allows: only here, before any chunk,
+     * so a retry never repeats what a client has seen.
      */
     private InputStream send() {
-        try {
-            return api.create(body);
-        } catch (jakarta.ws.rs.ProcessingException e) {
-            if (aborted || hasCause(e, java.net.SocketTimeoutException.class)) {
-                throw e;
+        for (int attempt = 0; ; attempt++) {
+            Optional<Duration> wait;
+            RuntimeException failure;
+            try {
+                return api.create(body);
+            } catch (WebApplicationException e) {
+                Response response = e.getResponse();
+                wait = RetryPolicy.retryable(response.getStatus())
+                        ? retries.delay(attempt, response.getHeaderString("Retry-After"), false, remaining(), Instant.now())
+                        : Optional.empty();
+                failure = e;
+                if (wait.isPresent()) {
+                    LOG.log(Level.INFO, "Upstream answered HTTP {0}; retry {1} of {2} in {3} ms",
+                            new Object[] {response.getStatus(), attempt + 1, retries.retries(), wait.get().toMillis()});
+                    response.close();
+                }
+            } catch (ProcessingException e) {
+                wait = hasCause(e, java.net.SocketTimeoutException.class)
+                        ? Optional.empty()
+                        : retries.delay(attempt, null, true, remaining(), Instant.now());
+                failure = e;
+                if (wait.isPresent()) {
+                    LOG.log(Level.INFO, "Upstream connection failed ({0}); retry {1} of {2} in {3} ms",
+                            new Object[] {causes(e), attempt + 1, retries.retries(), wait.get().toMillis()});
+                }
             }
-            LOG.log(Level.FINE, "Upstream connection failed before an answer, trying once more: {0}", causes(e));
-            return api.create(body);
+            if (wait.isEmpty() || aborted) {
+                throw failure;
+            }
+            pause(wait.get());
+            if (aborted) {
+                throw new CancellationException("aborted while waiting to retry");
+            }
+        }
+    }
+
+    private Duration remaining() {
+        return Duration.ofNanos(deadlineNanos - System.nanoTime());
+    }
+
+    /** Waits, or less if the call is aborted meanwhile ({@link #abort()} wakes the reader). */
+    private void pause(Duration wait) {
+        long until = System.nanoTime() + wait.toNanos();
+        long left;
+        while (!aborted && (left = until - System.nanoTime()) > 0) {
+            LockSupport.parkNanos(this, left);
         }
     }
 
@@ -160,6 +210,10 @@ public final class UpstreamCall implements Runnable {
      */
     public void abort() {
         aborted = true;
+        Thread waiting = reader;
+        if (waiting != null) {
+            LockSupport.unpark(waiting);
+        }
         InputStream in = stream;
         if (in != null) {
             try {

@@ -73,6 +73,14 @@ public class UpstreamClient {
     @ConfigProperty(name = "chat.upstream.max-connections", defaultValue = "1024")
     int maxConnections;
 
+    @Inject
+    @ConfigProperty(name = "chat.upstream.retries", defaultValue = "2")
+    int retries;
+
+    @Inject
+    @ConfigProperty(name = "chat.upstream.retry-delay", defaultValue = "0.5")
+    String retryDelay;
+
     @Resource
     ManagedThreadFactory threadFactory;
 
@@ -81,6 +89,7 @@ public class UpstreamClient {
     private ExecutorService readers;
     private ScheduledExecutorService scheduler;
     private Watchdog watchdog;
+    private RetryPolicy retryPolicy;
 
     /** Builds the client once the application's context path is known: at start-up. */
     void started(@Observes @Initialized(ApplicationScoped.class) ServletContext context) {
@@ -102,6 +111,7 @@ public class UpstreamClient {
         readers = Executors.newCachedThreadPool(threadFactory);
         scheduler = Executors.newSingleThreadScheduledExecutor(threadFactory);
         watchdog = new Watchdog(firstChunk, idle, Durations.parse(turnTimeout), scheduler);
+        retryPolicy = new RetryPolicy(retries, Durations.parse(retryDelay), Duration.ofSeconds(30));
         LOG.info(() -> "Upstream: " + (url.isPresent() ? "the configured chat.upstream.url" : "the built-in simulated model at " + base));
     }
 
@@ -113,7 +123,7 @@ public class UpstreamClient {
      * @param listener  told of every event, on the reader thread
      */
     public UpstreamCall start(byte[] body, boolean streaming, UpstreamListener listener) {
-        UpstreamCall call = new UpstreamCall(api, body, streaming, listener, readers, watchdog);
+        UpstreamCall call = new UpstreamCall(api, body, streaming, listener, readers, watchdog, retryPolicy);
         readers.execute(call);
         return call;
     }

@@ -29,6 +29,11 @@ final class Watchdog {
         scheduler.scheduleWithFixedDelay(this::sweep, period, period, TimeUnit.MILLISECONDS);
     }
 
+    /** How long a call may wait for its first answer: the first chunk, or the whole answer when not streaming. */
+    long firstAnswerNanos(boolean streaming) {
+        return streaming ? Math.min(firstChunkNanos, turnNanos) : turnNanos;
+    }
+
     void watch(UpstreamCall call) {
         calls.add(call);
     }

@@ -141,7 +141,7 @@ public class FakeUpstream {
                     : sse(out -> events(out, TEXT, "\n", true));
             case "retry503date" -> attempt == 1
                     ? Response.status(503).header("Retry-After", java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME
-                            .format(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusSeconds(2))).build()
+                            .format(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusSeconds(1))).build()
                     : sse(out -> events(out, TEXT, "\n", true));
             default -> {
                 int status = Integer.parseInt(script.replace("status", ""));

@@ -180,8 +180,9 @@ class ChatProtocolIT {
     }
 
     @Test
-    void a503WithRetryAfterAsAnHttpDateIsRetriedThen() throws Exception {
-        assertRetriedOnce("retry503date", 1000);
+    void a503WithRetryAfterAsAnHttpDateIsRetried() throws Exception {
+        // The date has whole seconds, so the wait is up to 1 s; RetryPolicyTest checks it exactly.
+        assertRetriedOnce("retry503date", 0);
     }
 
     private void assertRetriedOnce(String script, long atLeastMillis) throws Exception {

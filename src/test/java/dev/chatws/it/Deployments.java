@@ -22,9 +22,10 @@ final class Deployments {
                 .as(WebArchive.class);
     }
 
-    /** The built WAR whose upstream is at {@code url}. */
-    static WebArchive withUpstream(String name, String url) {
-        return product(name).addAsResource(new StringAsset("chat.upstream.url=" + url + "\n"), "META-INF/microprofile-config.properties");
+    /** The built WAR whose upstream is at {@code url}, with {@code moreConfig} lines of MicroProfile Config. */
+    static WebArchive withUpstream(String name, String url, String... moreConfig) {
+        String config = "chat.upstream.url=" + url + "\n" + String.join("\n", moreConfig) + "\n";
+        return product(name).addAsResource(new StringAsset(config), "META-INF/microprofile-config.properties");
     }
 
     /** The built WAR with the scripted fake upstream beside it, configured as its upstream with an API key. */

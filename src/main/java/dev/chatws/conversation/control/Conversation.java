@@ -163,6 +163,9 @@ public class Conversation {
             byte[] body = UpstreamRequest.body(history, request.body(), defaultModel);
             try {
                 started.call(upstream.start(body, started.streaming(), new Reader(started)));
+            } catch (UpstreamClient.AtCapacityException e) {
+                fail(started, ErrorFrame.of(ErrorCode.RATE_LIMITED,
+                        "The server is running as many upstream calls as it allows; try again shortly."));
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "Could not start the upstream call: {0}", e.getClass().getName());
                 fail(started, ErrorFrame.upstream(null, "The upstream API could not be called."));

@@ -19,6 +19,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
@@ -44,6 +45,8 @@ public final class UpstreamCall implements Runnable {
 
     private final Watchdog watchdog;
     private final RetryPolicy retries;
+    private final Runnable finished;
+    private final AtomicBoolean released = new AtomicBoolean();
     private final long deadlineNanos;
     private final long startedNanos = System.nanoTime();
     private volatile Thread reader;
@@ -53,7 +56,7 @@ public final class UpstreamCall implements Runnable {
     private volatile long lastEventNanos;
 
     UpstreamCall(ChatCompletionsApi api, byte[] body, boolean streaming, UpstreamListener listener, Executor closer,
-            Watchdog watchdog, RetryPolicy retries) {
+            Watchdog watchdog, RetryPolicy retries, Runnable finished) {
         this.api = api;
         this.body = body;
         this.streaming = streaming;
@@ -61,6 +64,7 @@ public final class UpstreamCall implements Runnable {
         this.closer = closer;
         this.watchdog = watchdog;
         this.retries = retries;
+        this.finished = finished;
         this.deadlineNanos = startedNanos + watchdog.firstAnswerNanos(streaming);
     }
 
@@ -127,6 +131,7 @@ public final class UpstreamCall implements Runnable {
         } finally {
             watchdog.forget(this);
             closeQuietly(in);
+            release();
         }
     }
 
@@ -210,6 +215,7 @@ public final class UpstreamCall implements Runnable {
      */
     public void abort() {
         aborted = true;
+        release();
         Thread waiting = reader;
         if (waiting != null) {
             LockSupport.unpark(waiting);
@@ -221,6 +227,13 @@ public final class UpstreamCall implements Runnable {
             } catch (RejectedExecutionException e) {
                 ConnectionAbort.abort(in);
             }
+        }
+    }
+
+    /** Gives the call's place back, once: when it ends, or when it is aborted (its connection is closing). */
+    private void release() {
+        if (released.compareAndSet(false, true)) {
+            finished.run();
         }
     }
 

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
@@ -28,7 +29,8 @@ import org.eclipse.microprofile.rest.client.RestClientBuilder;
  * ({@code chat.upstream.url}, else the built-in simulated model of this same WAR, reached over
  * loopback HTTP), builds the single pooled Rest Client with the bearer token from
  * {@code chat.upstream.api-key}, and runs every {@link UpstreamCall} on a thread of its own so
- * that no WebSocket thread ever waits on the upstream.
+ * that no WebSocket thread ever waits on the upstream, at most {@code chat.upstream.max-concurrent}
+ * at once (a bulkhead: over it a call is refused, not queued).
  *
  * <p>Application-scoped and thread-safe. The API key is held here only: it is never logged and
  * never part of anything a client receives.
@@ -74,6 +76,10 @@ public class UpstreamClient {
     int maxConnections;
 
     @Inject
+    @ConfigProperty(name = "chat.upstream.max-concurrent", defaultValue = "1024")
+    int maxConcurrent;
+
+    @Inject
     @ConfigProperty(name = "chat.upstream.retries", defaultValue = "2")
     int retries;
 
@@ -90,6 +96,7 @@ public class UpstreamClient {
     private ScheduledExecutorService scheduler;
     private Watchdog watchdog;
     private RetryPolicy retryPolicy;
+    private Semaphore permits;
 
     /** Builds the client once the application's context path is known: at start-up. */
     void started(@Observes @Initialized(ApplicationScoped.class) ServletContext context) {
@@ -111,6 +118,7 @@ public class UpstreamClient {
         readers = Executors.newCachedThreadPool(threadFactory);
         scheduler = Executors.newSingleThreadScheduledExecutor(threadFactory);
         watchdog = new Watchdog(firstChunk, idle, Durations.parse(turnTimeout), scheduler);
+        permits = new Semaphore(maxConcurrent);
         retryPolicy = new RetryPolicy(retries, Durations.parse(retryDelay), Duration.ofSeconds(30));
         LOG.info(() -> "Upstream: " + (url.isPresent() ? "the configured chat.upstream.url" : "the built-in simulated model at " + base));
     }
@@ -123,9 +131,29 @@ public class UpstreamClient {
      * @param listener  told of every event, on the reader thread
      */
     public UpstreamCall start(byte[] body, boolean streaming, UpstreamListener listener) {
-        UpstreamCall call = new UpstreamCall(api, body, streaming, listener, readers, watchdog, retryPolicy);
-        readers.execute(call);
+        if (!permits.tryAcquire()) {
+            throw new AtCapacityException();
+        }
+        UpstreamCall call = new UpstreamCall(api, body, streaming, listener, readers, watchdog, retryPolicy, permits::release);
+        try {
+            readers.execute(call);
+        } catch (RuntimeException e) {
+            permits.release();
+            throw e;
+        }
         return call;
+    }
+
+    /**
+     * Thrown by {@link #start} when {@code chat.upstream.max-concurrent} calls are already running:
+     * the turn is refused rather than queued without bound.
+     */
+    public static final class AtCapacityException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        AtCapacityException() {
+            super("chat.upstream.max-concurrent calls are running", null, false, false);
+        }
     }
 
     /** The base URL calls go to, ending in {@code /v1}. */

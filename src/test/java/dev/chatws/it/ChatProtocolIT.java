@@ -392,6 +392,25 @@ class ChatProtocolIT {
     }
 
     @Test
+    void aHistoryOverTheTokenBudgetLeavesOutItsOldestTurnUpstreamButKeepsEverything() throws Exception {
+        try (ChatClient client = ChatClient.open(uri())) {
+            for (String word : new String[] {"alpha", "beta", "gamma"}) {
+                client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"" + (word + " ").repeat(900)
+                        + "\"}],\"x_script\":\"text\",\"x_key\":\"budget-" + word + "\"}");
+                assertEquals("chat.completion", json(last(client.turn())).getString("object"));
+            }
+            assertEquals(3, upstreamBody("budget-beta").getJsonArray("messages").size(), "under 2,000 tokens: all of it");
+            JsonArray sent = upstreamBody("budget-gamma").getJsonArray("messages");
+            assertEquals(3, sent.size(), "the first turn (user and assistant) was left out");
+            assertTrue(sent.getJsonObject(0).getString("content").startsWith("beta"));
+            client.send("{\"type\":\"conversation.get\"}");
+            JsonObject conversation = client.nextJson();
+            assertEquals(6, conversation.getJsonArray("messages").size(), "the committed history keeps everything");
+            assertEquals(2, conversation.getInt("trimmed"));
+        }
+    }
+
+    @Test
     void aFrameOverTheSizeLimitClosesWith1009() throws Exception {
         try (ChatClient client = ChatClient.open(uri())) {
             client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(70_000) + "\"}]}");

@@ -36,7 +36,8 @@ final class Deployments {
                 + "chat.upstream.first-chunk-timeout=PT2S\n"
                 + "chat.upstream.idle-timeout=PT2S\n"
                 + "chat.max-frame-bytes=65536\n"
-                + "chat.max-backlog-bytes=262144\n";
+                + "chat.max-backlog-bytes=262144\n"
+                + "chat.history.max-tokens=2000\n";
         return product(name)
                 .addPackage(FakeUpstream.class.getPackage())
                 .addAsResource(new StringAsset(config), "META-INF/microprofile-config.properties");

@@ -22,7 +22,9 @@ import jakarta.json.JsonValue;
 import java.io.StringReader;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -55,9 +57,17 @@ public class Conversation {
     @ConfigProperty(name = "chat.model", defaultValue = "gpt-4o-mini")
     String defaultModel;
 
+    @Inject
+    @ConfigProperty(name = "chat.history.max-tokens", defaultValue = "100000")
+    long maxHistoryTokens;
+
     private final Object lock = new Object();
     private final List<JsonObject> history = new ArrayList<>();
     private final Set<Peer> peers = new LinkedHashSet<>();
+    private final Map<JsonObject, Long> tokens = new IdentityHashMap<>();
+    private HistoryBudget budget;
+    private int trimmed;
+    private long historyChars;
     private String id;
     private long created;
     private Turn turn;
@@ -66,6 +76,7 @@ public class Conversation {
     void init() {
         id = scope.currentId();
         created = Instant.now().getEpochSecond();
+        budget = new HistoryBudget(maxHistoryTokens);
     }
 
     /**
@@ -160,7 +171,11 @@ public class Conversation {
             request.body().getJsonArray("messages").forEach(message -> added.add(message.asJsonObject()));
             Turn started = new Turn(added, request.streaming());
             turn = started;
-            byte[] body = UpstreamRequest.body(history, request.body(), defaultModel);
+            long chars = historyChars + added.stream().mapToLong(HistoryBudget::chars).sum();
+            HistoryBudget.Selection sent = budget.select(history, added, chars,
+                    message -> tokens.computeIfAbsent(message, HistoryBudget::tokens));
+            trimmed = sent.trimmed();
+            byte[] body = UpstreamRequest.body(sent.messages(), request.body(), defaultModel);
             try {
                 started.call(upstream.start(body, started.streaming(), new Reader(started)));
             } catch (UpstreamClient.AtCapacityException e) {
@@ -182,7 +197,7 @@ public class Conversation {
     private ConversationFrame snapshot() {
         JsonArrayBuilder messages = CompletionAggregate.JSON.createArrayBuilder();
         history.forEach(messages::add);
-        return new ConversationFrame(id, created, messages.build());
+        return new ConversationFrame(id, created, messages.build(), trimmed == 0 ? null : trimmed);
     }
 
     private void broadcast(ServerFrame frame) {
@@ -235,6 +250,8 @@ public class Conversation {
     private void finish(Turn ended, Optional<JsonObject> assistant, RawFrame terminal) {
         history.addAll(ended.requestMessages());
         assistant.ifPresent(history::add);
+        historyChars += ended.requestMessages().stream().mapToLong(HistoryBudget::chars).sum()
+                + assistant.map(HistoryBudget::chars).orElse(0L);
         turn = null;
         broadcast(terminal);
     }

@@ -12,7 +12,8 @@ import java.util.Map;
  * Builds the body sent upstream for a turn from the client's chat request: every member the client
  * sent, in its order and unchanged (provider extensions such as {@code top_k} included), except
  * <ul>
- * <li>{@code messages}: the committed history followed by the request's new messages;</li>
+ * <li>{@code messages}: the messages the conversation chose (its history, within the budget,
+ *     followed by the request's new messages);</li>
  * <li>{@code model}: the configured default when the client named none;</li>
  * <li>{@code stream}: always explicit, {@code true} unless the client said {@code false};</li>
  * <li>{@code stream_options}: when streaming, the client's with {@code include_usage} forced to
@@ -25,7 +26,7 @@ final class UpstreamRequest {
     private UpstreamRequest() {
     }
 
-    static byte[] body(List<JsonObject> history, JsonObject request, String defaultModel) {
+    static byte[] body(List<JsonObject> messages, JsonObject request, String defaultModel) {
         boolean streaming = request.get("stream") != JsonValue.FALSE;
         JsonObjectBuilder body = CompletionAggregate.JSON.createObjectBuilder();
         if (!request.containsKey("model")) {
@@ -35,7 +36,7 @@ final class UpstreamRequest {
             String name = member.getKey();
             JsonValue value = member.getValue();
             switch (name) {
-                case "messages" -> body.add(name, messages(history, value.asJsonArray()));
+                case "messages" -> body.add(name, array(messages));
                 case "stream" -> body.add(name, streaming);
                 case "stream_options" -> {
                     if (streaming) {
@@ -54,10 +55,9 @@ final class UpstreamRequest {
         return body.build().toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    private static JsonArrayBuilder messages(List<JsonObject> history, List<JsonValue> added) {
+    private static JsonArrayBuilder array(List<JsonObject> messages) {
         JsonArrayBuilder all = CompletionAggregate.JSON.createArrayBuilder();
-        history.forEach(all::add);
-        added.forEach(all::add);
+        messages.forEach(all::add);
         return all;
     }
 

@@ -73,6 +73,8 @@ class FrameCodecTest {
     void conversationFrameCarriesTheHistoryAsIs() {
         var messages = Json.createArrayBuilder().add(Json.createObjectBuilder().add("role", "user").add("content", "hi").add("x", 1)).build();
         assertEquals("{\"object\":\"conversation\",\"id\":\"conv_1\",\"created\":5,\"messages\":[{\"role\":\"user\",\"content\":\"hi\",\"x\":1}]}",
-                encoder.encode(new ConversationFrame("conv_1", 5, messages)));
+                encoder.encode(new ConversationFrame("conv_1", 5, messages, null)));
+        assertEquals("{\"object\":\"conversation\",\"id\":\"conv_1\",\"created\":5,\"messages\":[],\"trimmed\":2}",
+                encoder.encode(new ConversationFrame("conv_1", 5, Json.createArrayBuilder().build(), 2)));
     }
 }

@@ -36,6 +36,9 @@ class UpstreamRequestTest {
     }
 
     private static String body(List<jakarta.json.JsonObject> history, String request) {
-        return new String(UpstreamRequest.body(history, json(request), "dflt"), StandardCharsets.UTF_8);
+        jakarta.json.JsonObject body = json(request);
+        List<jakarta.json.JsonObject> messages = new java.util.ArrayList<>(history);
+        body.getJsonArray("messages").forEach(m -> messages.add(m.asJsonObject()));
+        return new String(UpstreamRequest.body(messages, body, "dflt"), StandardCharsets.UTF_8);
     }
 }

@@ -29,7 +29,7 @@ final class Deployments {
     }
 
     /** The built WAR with the scripted fake upstream beside it, configured as its upstream with an API key. */
-    static WebArchive withFakeUpstream(String name, String apiKey) {
+    static WebArchive withFakeUpstream(String name, String apiKey, String... moreConfig) {
         String config = "chat.upstream.url=http://localhost:" + HTTP_PORT + "/" + name + "/fake/v1\n"
                 + "chat.upstream.api-key=" + apiKey + "\n"
                 + "chat.model=fake-default\n"
@@ -37,7 +37,9 @@ final class Deployments {
                 + "chat.upstream.idle-timeout=PT2S\n"
                 + "chat.max-frame-bytes=65536\n"
                 + "chat.max-backlog-bytes=262144\n"
-                + "chat.history.max-tokens=2000\n";
+                + "chat.history.max-tokens=2000\n"
+                + "chat.upstream.breaker.failures=1000\n"
+                + String.join("\n", moreConfig) + "\n";
         return product(name)
                 .addPackage(FakeUpstream.class.getPackage())
                 .addAsResource(new StringAsset(config), "META-INF/microprofile-config.properties");

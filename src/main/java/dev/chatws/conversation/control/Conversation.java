@@ -178,6 +178,9 @@ public class Conversation {
             byte[] body = UpstreamRequest.body(sent.messages(), request.body(), defaultModel);
             try {
                 started.call(upstream.start(body, started.streaming(), new Reader(started)));
+            } catch (UpstreamClient.CircuitOpenException e) {
+                fail(started, ErrorFrame.upstream(null,
+                        "The upstream API has kept failing, so calls to it are paused for a while; try again shortly."));
             } catch (UpstreamClient.AtCapacityException e) {
                 fail(started, ErrorFrame.of(ErrorCode.RATE_LIMITED,
                         "The server is running as many upstream calls as it allows; try again shortly."));

@@ -45,7 +45,9 @@ public final class UpstreamCall implements Runnable {
 
     private final Watchdog watchdog;
     private final RetryPolicy retries;
+    private final CircuitBreaker breaker;
     private final Runnable finished;
+    private final AtomicBoolean judged = new AtomicBoolean();
     private final AtomicBoolean released = new AtomicBoolean();
     private final long deadlineNanos;
     private final long startedNanos = System.nanoTime();
@@ -56,7 +58,7 @@ public final class UpstreamCall implements Runnable {
     private volatile long lastEventNanos;
 
     UpstreamCall(ChatCompletionsApi api, byte[] body, boolean streaming, UpstreamListener listener, Executor closer,
-            Watchdog watchdog, RetryPolicy retries, Runnable finished) {
+            Watchdog watchdog, RetryPolicy retries, CircuitBreaker breaker, Runnable finished) {
         this.api = api;
         this.body = body;
         this.streaming = streaming;
@@ -64,6 +66,7 @@ public final class UpstreamCall implements Runnable {
         this.closer = closer;
         this.watchdog = watchdog;
         this.retries = retries;
+        this.breaker = breaker;
         this.finished = finished;
         this.deadlineNanos = startedNanos + watchdog.firstAnswerNanos(streaming);
     }
@@ -83,6 +86,9 @@ public final class UpstreamCall implements Runnable {
 
     /** The watchdog found this call overdue: report it (the listener aborts the call). */
     void timeOut(String reason) {
+        if (lastEventNanos == 0) {
+            judge(false);
+        }
         if (!aborted) {
             LOG.log(Level.INFO, "Upstream call timed out: {0}", reason);
             listener.timedOut(reason);
@@ -96,6 +102,7 @@ public final class UpstreamCall implements Runnable {
         InputStream in = null;
         try {
             in = send();
+            judge(true);
             stream = in;
             if (aborted) {
                 ConnectionAbort.abort(in);
@@ -110,6 +117,7 @@ public final class UpstreamCall implements Runnable {
                 }
             }
         } catch (WebApplicationException e) {
+            judge(!RetryPolicy.retryable(e.getResponse().getStatus()));
             if (!aborted) {
                 Response response = e.getResponse();
                 int status = response.getStatus();
@@ -120,6 +128,9 @@ public final class UpstreamCall implements Runnable {
         } catch (IOException | RuntimeException e) {
             if (aborted) {
                 return;
+            }
+            if (stream == null) {
+                judge(false);
             }
             if (hasCause(e, java.net.SocketTimeoutException.class)) {
                 LOG.log(Level.INFO, "Upstream went silent: {0}", causes(e));
@@ -233,7 +244,21 @@ public final class UpstreamCall implements Runnable {
     /** Gives the call's place back, once: when it ends, or when it is aborted (its connection is closing). */
     private void release() {
         if (released.compareAndSet(false, true)) {
+            if (judged.compareAndSet(false, true)) {
+                breaker.abandoned();
+            }
             finished.run();
+        }
+    }
+
+    /** Tells the circuit breaker, once, whether the upstream answered (true) or is failing. */
+    private void judge(boolean answered) {
+        if (judged.compareAndSet(false, true)) {
+            if (answered) {
+                breaker.success();
+            } else {
+                breaker.failure();
+            }
         }
     }
 

@@ -80,6 +80,14 @@ public class UpstreamClient {
     int maxConcurrent;
 
     @Inject
+    @ConfigProperty(name = "chat.upstream.breaker.failures", defaultValue = "5")
+    int breakerFailures;
+
+    @Inject
+    @ConfigProperty(name = "chat.upstream.breaker.open", defaultValue = "30")
+    String breakerOpen;
+
+    @Inject
     @ConfigProperty(name = "chat.upstream.retries", defaultValue = "2")
     int retries;
 
@@ -97,6 +105,7 @@ public class UpstreamClient {
     private Watchdog watchdog;
     private RetryPolicy retryPolicy;
     private Semaphore permits;
+    private CircuitBreaker breaker;
 
     /** Builds the client once the application's context path is known: at start-up. */
     void started(@Observes @Initialized(ApplicationScoped.class) ServletContext context) {
@@ -119,6 +128,7 @@ public class UpstreamClient {
         scheduler = Executors.newSingleThreadScheduledExecutor(threadFactory);
         watchdog = new Watchdog(firstChunk, idle, Durations.parse(turnTimeout), scheduler);
         permits = new Semaphore(maxConcurrent);
+        breaker = new CircuitBreaker(breakerFailures, Durations.parse(breakerOpen).toNanos(), System::nanoTime);
         retryPolicy = new RetryPolicy(retries, Durations.parse(retryDelay), Duration.ofSeconds(30));
         LOG.info(() -> "Upstream: " + (url.isPresent() ? "the configured chat.upstream.url" : "the built-in simulated model at " + base));
     }
@@ -134,7 +144,11 @@ public class UpstreamClient {
         if (!permits.tryAcquire()) {
             throw new AtCapacityException();
         }
-        UpstreamCall call = new UpstreamCall(api, body, streaming, listener, readers, watchdog, retryPolicy, permits::release);
+        if (!breaker.allow()) {
+            permits.release();
+            throw new CircuitOpenException();
+        }
+        UpstreamCall call = new UpstreamCall(api, body, streaming, listener, readers, watchdog, retryPolicy, breaker, permits::release);
         try {
             readers.execute(call);
         } catch (RuntimeException e) {
@@ -142,6 +156,15 @@ public class UpstreamClient {
             throw e;
         }
         return call;
+    }
+
+    /** Thrown by {@link #start} while the circuit breaker is open: the upstream keeps failing. */
+    public static final class CircuitOpenException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        CircuitOpenException() {
+            super("the upstream circuit breaker is open", null, false, false);
+        }
     }
 
     /**

@@ -1,0 +1,81 @@
+package dev.chatws.it;
+
+import static dev.chatws.it.ChatClient.json;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.json.JsonObject;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** After failures in a row the upstream is not called for a while, then one trial call closes the breaker again. */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class CircuitBreakerIT {
+
+    @ArquillianResource
+    URL base;
+
+    @Deployment(testable = false)
+    static WebArchive deployment() {
+        return Deployments.withFakeUpstream("chat-breaker", "sk-test-7f3a9c-breaker",
+                "chat.upstream.breaker.failures=2", "chat.upstream.breaker.open=PT2S", "chat.upstream.retries=0");
+    }
+
+    @Test
+    void opensAfterFailuresAnswersAtOnceWhileOpenAndClosesAfterASuccessfulTrial() throws Exception {
+        try (ChatClient client = ChatClient.open(base.toURI())) {
+            for (int i = 0; i < 2; i++) {
+                JsonObject error = errorOf(client, "status503", "breaker-" + i);
+                assertEquals(503, error.getInt("status"));
+            }
+            long start = System.nanoTime();
+            JsonObject refused = errorOf(client, "text", "breaker-refused");
+            assertEquals("upstream_error", refused.getString("code"));
+            assertFalse(refused.containsKey("status"), "no HTTP exchange took place");
+            assertTrue((System.nanoTime() - start) / 1_000_000 < 1000, "answered at once");
+            assertEquals("0", get("/fake/v1/attempts/breaker-refused"), "the upstream was not called");
+
+            long through;
+            while (true) {
+                client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"x_script\":\"text\"}");
+                List<String> turn = client.turn();
+                through = (System.nanoTime() - start) / 1_000_000;
+                if ("chat.completion".equals(json(turn.get(turn.size() - 1)).getString("object", null))) {
+                    break;
+                }
+                assertTrue(through < 5000, "the breaker half-opens after its 2 s");
+                Thread.sleep(100);
+            }
+            assertTrue(through >= 1800, "refused until the open period passed, then the trial went through: " + through + " ms");
+            client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"again\"}],\"x_script\":\"text\"}");
+            List<String> next = client.turn();
+            assertEquals("chat.completion", json(next.get(next.size() - 1)).getString("object"), "closed again");
+        }
+    }
+
+    private static JsonObject errorOf(ChatClient client, String script, String key) {
+        client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"x_script\":\"" + script + "\",\"x_key\":\"" + key + "\"}");
+        List<String> turn = client.turn();
+        assertEquals(1, turn.size());
+        return json(turn.get(0)).getJsonObject("error");
+    }
+
+    private String get(String path) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(base.toURI().resolve(path.substring(1))).build(), HttpResponse.BodyHandlers.ofString());
+        return response.body();
+    }
+}

@@ -30,6 +30,7 @@ public final class PacedUpstream implements AutoCloseable {
 
     private static final JsonProvider JSON = JsonProvider.provider();
     private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
+    private static final java.util.concurrent.atomic.AtomicInteger ACTIVE = new java.util.concurrent.atomic.AtomicInteger();
 
     private final HttpServer server;
     private final ExecutorService threads;
@@ -67,6 +68,11 @@ public final class PacedUpstream implements AutoCloseable {
         threads.shutdownNow();
     }
 
+    /** How many requests are being answered right now (a stream counts until its reader hangs up or it ends). */
+    public int active() {
+        return ACTIVE.get();
+    }
+
     /** Microseconds since the epoch, comparable across processes on this machine. */
     public static long nowMicros() {
         Instant now = Instant.now();
@@ -74,6 +80,7 @@ public final class PacedUpstream implements AutoCloseable {
     }
 
     private static void handle(HttpExchange exchange) throws IOException {
+        ACTIVE.incrementAndGet();
         try (exchange) {
             JsonObject request = JSON.createReader(new ByteArrayInputStream(exchange.getRequestBody().readAllBytes())).readObject();
             int chunks = intOr(request.get("x_chunks"), 16);
@@ -109,6 +116,8 @@ public final class PacedUpstream implements AutoCloseable {
             out.flush();
         } catch (IOException | RuntimeException e) {
             // the reader went away (a cancelled stream); nothing to do
+        } finally {
+            ACTIVE.decrementAndGet();
         }
     }
 

@@ -116,6 +116,10 @@ public class FakeUpstream {
             });
             case "slow" -> sse(out -> slow(out, key));
             case "silent" -> sse(out -> pings(out, key));
+            case "late" -> {
+                pause(1500);
+                yield sse(out -> pings(out, key));
+            }
             case "flood" -> sse(out -> {
                 String padding = "x".repeat(1000);
                 try {

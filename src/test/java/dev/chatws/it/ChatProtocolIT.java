@@ -277,6 +277,38 @@ class ChatProtocolIT {
     }
 
     @Test
+    void cancelWhileWaitingForTheFirstChunkEndsAtOnceWithNothingToCommit() throws Exception {
+        try (ChatClient client = ChatClient.open(uri())) {
+            client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"x_script\":\"silent\",\"x_key\":\"cancel-first\"}");
+            assertTrue(client.quietFor(300), "no chunk yet");
+            long cancelled = System.nanoTime();
+            client.send("{\"type\":\"response.cancel\"}");
+            JsonObject completion = client.nextJson();
+            assertEquals("cancelled", completion.getJsonArray("choices").getJsonObject(0).getString("finish_reason"));
+            assertEquals(JsonValue.NULL, completion.get("id"), "no chunk was seen");
+            assertTrue(awaitHungUp("cancel-first", 1000), "the upstream sees its connection closed within 1 s");
+            assertTrue((System.nanoTime() - cancelled) / 1_000_000 < 1500);
+            assertEquals(List.of("hi"), history(client).stream().map(m -> m.asJsonObject().getString("content")).toList(),
+                    "the request is committed, no assistant message");
+        }
+    }
+
+    @Test
+    void cancelBeforeTheUpstreamAnsweredEndsAtOnceAndHangsUpWhenItAnswers() throws Exception {
+        try (ChatClient client = ChatClient.open(uri())) {
+            client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"x_script\":\"late\",\"x_key\":\"cancel-late\"}");
+            assertTrue(client.quietFor(300));
+            long cancelled = System.nanoTime();
+            client.send("{\"type\":\"response.cancel\"}");
+            assertEquals("cancelled", client.nextJson().getJsonArray("choices").getJsonObject(0).getString("finish_reason"));
+            assertTrue((System.nanoTime() - cancelled) / 1_000_000 < 500, "the client is answered at once");
+            // The Rest Client gives no handle on a request still waiting for its answer: the
+            // connection is aborted the moment the upstream's answer (1.5 s late here) arrives.
+            assertTrue(awaitHungUp("cancel-late", 3000), "the upstream sees its connection closed once it answers");
+        }
+    }
+
+    @Test
     void aRequestDuringATurnIsRefusedWhileTheTurnGoesOn() {
         try (ChatClient client = ChatClient.open(uri())) {
             client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"long\"}],\"x_script\":\"slow\",\"x_key\":\"busy\"}");
@@ -505,7 +537,11 @@ class ChatProtocolIT {
     }
 
     private boolean awaitHungUp(String key) throws Exception {
-        long deadline = System.nanoTime() + 2_000_000_000L;
+        return awaitHungUp(key, 2000);
+    }
+
+    private boolean awaitHungUp(String key, long millis) throws Exception {
+        long deadline = System.nanoTime() + millis * 1_000_000L;
         while (System.nanoTime() < deadline) {
             if ("yes".equals(get("/fake/v1/hung-up/" + key))) {
                 return true;

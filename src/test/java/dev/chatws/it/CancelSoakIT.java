@@ -1,0 +1,139 @@
+package dev.chatws.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.chatws.bench.PacedUpstream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * 10,000 turns cancelled after their first chunk leak nothing: every upstream stream is hung up
+ * on, and the server's threads return to their baseline.
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class CancelSoakIT {
+
+    private static final int CYCLES = 10_000;
+    private static final int CLIENTS = 4;
+    private static PacedUpstream upstream;
+
+    @ArquillianResource
+    URL base;
+
+    @Deployment(testable = false)
+    static WebArchive deployment() {
+        try {
+            upstream = PacedUpstream.start(0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Deployments.withUpstream("chat-soak", upstream.url());
+    }
+
+    @AfterAll
+    static void stopUpstream() {
+        upstream.close();
+    }
+
+    @Test
+    void tenThousandCancelCyclesLeaveNoUpstreamStreamAndNoThreadBehind() throws Exception {
+        long server = serverPid();
+        cycles(200);
+        assertTrue(awaitNoUpstreamStreams(), "warm-up streams hung up on");
+        int threadsBefore = threads(server);
+
+        cycles(CYCLES);
+
+        assertTrue(awaitNoUpstreamStreams(), "every cancelled stream was hung up on; still open: " + upstream.active());
+        int threadsAfter = awaitThreads(server, threadsBefore + 8);
+        assertTrue(threadsAfter <= threadsBefore + 8, "server threads " + threadsBefore + " → " + threadsAfter);
+    }
+
+    private void cycles(int count) throws Exception {
+        URI uri = base.toURI();
+        ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
+        List<Future<Integer>> done = new ArrayList<>();
+        for (int c = 0; c < CLIENTS; c++) {
+            done.add(clients.submit(() -> {
+                int cancelled = 0;
+                for (int i = 0; i < count / CLIENTS; i++) {
+                    try (ChatClient client = ChatClient.open(uri)) {
+                        client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"go\"}],\"x_chunks\":2000,\"x_gap_ms\":5}");
+                        assertEquals("chat.completion.chunk", client.nextJson().getString("object"));
+                        client.send("{\"type\":\"response.cancel\"}");
+                        String finish;
+                        do {
+                            var frame = client.nextJson();
+                            finish = frame.containsKey("choices") && "chat.completion".equals(frame.getString("object"))
+                                    ? frame.getJsonArray("choices").getJsonObject(0).getString("finish_reason") : null;
+                        } while (finish == null);
+                        cancelled += "cancelled".equals(finish) ? 1 : 0;
+                    }
+                }
+                return cancelled;
+            }));
+        }
+        int cancelled = 0;
+        for (Future<Integer> future : done) {
+            cancelled += future.get(10, TimeUnit.MINUTES);
+        }
+        clients.shutdown();
+        assertEquals(count / CLIENTS * CLIENTS, cancelled, "every turn ended cancelled");
+    }
+
+    private static boolean awaitNoUpstreamStreams() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            if (upstream.active() == 0) {
+                return true;
+            }
+            Thread.sleep(50);
+        }
+        return false;
+    }
+
+    private static int awaitThreads(long pid, int atMost) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        int threads = threads(pid);
+        while (threads > atMost && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            threads = threads(pid);
+        }
+        return threads;
+    }
+
+    private static int threads(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("Threads:")) {
+                return Integer.parseInt(line.replaceAll("\\D", ""));
+            }
+        }
+        throw new IllegalStateException("no thread count");
+    }
+
+    private static long serverPid() {
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().map(line -> line.contains("ws-server.jar") && line.contains("arquillian")).orElse(false))
+                .findFirst().orElseThrow(() -> new IllegalStateException("no Liberty server named arquillian")).pid();
+    }
+}

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * 10,000 turns cancelled after their first chunk leak nothing: every upstream stream is hung up
- * on, and the server's threads return to their baseline.
+ * on, the server's threads return to their baseline, and its heap after GC grows only by what the
+ * conversations keep (until retention arrives, every conversation stays in memory).
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
@@ -61,12 +62,31 @@ class CancelSoakIT {
         cycles(200);
         assertTrue(awaitNoUpstreamStreams(), "warm-up streams hung up on");
         int threadsBefore = threads(server);
+        double heapBefore = heapAfterGcKilobytes(server);
 
         cycles(CYCLES);
 
         assertTrue(awaitNoUpstreamStreams(), "every cancelled stream was hung up on; still open: " + upstream.active());
         int threadsAfter = awaitThreads(server, threadsBefore + 8);
         assertTrue(threadsAfter <= threadsBefore + 8, "server threads " + threadsBefore + " → " + threadsAfter);
+        double perCycle = (heapAfterGcKilobytes(server) - heapBefore) / CYCLES;
+        System.out.printf("CancelSoakIT: heap after GC grew %.2f KB per cancelled turn%n", perCycle);
+        assertTrue(perCycle < 8, "the heap keeps only each conversation and its two messages: " + perCycle + " KB per turn");
+    }
+
+    private static double heapAfterGcKilobytes(long pid) throws Exception {
+        jcmd(pid, "GC.run");
+        java.util.regex.Matcher used = java.util.regex.Pattern.compile("used (\\d+)K").matcher(jcmd(pid, "GC.heap_info"));
+        assertTrue(used.find(), "jcmd reports the heap");
+        return Long.parseLong(used.group(1));
+    }
+
+    private static String jcmd(long pid, String command) throws Exception {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process process = new ProcessBuilder(jcmd.toString(), String.valueOf(pid), command).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+        return out;
     }
 
     private void cycles(int count) throws Exception {

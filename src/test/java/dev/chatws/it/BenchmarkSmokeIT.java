@@ -7,8 +7,6 @@ import dev.chatws.bench.LoadClient;
 import dev.chatws.bench.PacedUpstream;
 import dev.chatws.bench.Scenarios;
 import dev.chatws.bench.Stats;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URL;
 import java.time.Duration;
@@ -36,11 +34,7 @@ class BenchmarkSmokeIT {
 
     @Deployment(testable = false)
     static WebArchive deployment() {
-        try {
-            upstream = PacedUpstream.start(0);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        upstream = Deployments.startPacedUpstream();
         return Deployments.withUpstream("chat-bench", upstream.url());
     }
 

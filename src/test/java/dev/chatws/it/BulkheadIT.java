@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.chatws.bench.PacedUpstream;
 import jakarta.json.JsonObject;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URL;
 import java.util.List;
@@ -31,11 +29,7 @@ class BulkheadIT {
 
     @Deployment(testable = false)
     static WebArchive deployment() {
-        try {
-            upstream = PacedUpstream.start(0);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        upstream = Deployments.startPacedUpstream();
         return Deployments.withUpstream("chat-bulkhead", upstream.url(), "chat.upstream.max-concurrent=2");
     }
 

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chatws.bench.PacedUpstream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URL;
 import java.nio.file.Files;
@@ -43,11 +42,7 @@ class CancelSoakIT {
 
     @Deployment(testable = false)
     static WebArchive deployment() {
-        try {
-            upstream = PacedUpstream.start(0);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        upstream = Deployments.startPacedUpstream();
         return Deployments.withUpstream("chat-soak", upstream.url());
     }
 

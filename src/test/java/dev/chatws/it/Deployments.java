@@ -1,7 +1,10 @@
 package dev.chatws.it;
 
 import dev.chatws.fake.FakeUpstream;
+import dev.chatws.bench.PacedUpstream;
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.jboss.shrinkwrap.api.importer.ZipImporter;
@@ -20,6 +23,15 @@ final class Deployments {
         return ShrinkWrap.create(ZipImporter.class, name + ".war")
                 .importFrom(new File("target/chat-ws.war"))
                 .as(WebArchive.class);
+    }
+
+    /** A paced upstream in the test JVM, for a deployment that outlives nothing of it. */
+    static PacedUpstream startPacedUpstream() {
+        try {
+            return PacedUpstream.start(0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The built WAR whose upstream is at {@code url}, with {@code moreConfig} lines of MicroProfile Config. */

@@ -1,12 +1,9 @@
 package dev.chatws.it;
 
-import static dev.chatws.it.ChatClient.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.chatws.bench.PacedUpstream;
 import jakarta.json.JsonObject;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import org.jboss.arquillian.container.test.api.Deployer;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -34,11 +31,7 @@ class ShutdownIT {
 
     @Deployment(name = NAME, managed = false, testable = false)
     static WebArchive deployment() {
-        try {
-            upstream = PacedUpstream.start(0);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        upstream = Deployments.startPacedUpstream();
         return Deployments.withUpstream(NAME, upstream.url());
     }
 

@@ -272,7 +272,7 @@ class ChatProtocolIT {
             assertTrue(client.quietFor(300), "no frame of the turn follows its terminal frame");
             JsonArray history = history(client);
             assertEquals(json("{\"role\":\"assistant\",\"content\":\"" + shown + "\"}"), history.get(1));
-            assertTrue(awaitHungUp("cancel"), "the upstream sees its connection closed within 2 s");
+            assertTrue(awaitHungUp("cancel"), "the upstream sees its connection closed within 1 s");
         }
     }
 
@@ -486,7 +486,7 @@ class ChatProtocolIT {
             client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"long\"}],\"x_script\":\"slow\",\"x_key\":\"drop\"}");
             client.next();
         }
-        assertTrue(awaitHungUp("drop"), "the upstream sees its connection closed within 2 s");
+        assertTrue(awaitHungUp("drop"), "the upstream sees its connection closed within 1 s");
         try (ChatClient again = ChatClient.connect(uri(), "conversation=" + id)) {
             JsonArray history = again.nextJson().getJsonArray("messages");
             assertEquals("long", history.getJsonObject(0).getString("content"));
@@ -537,7 +537,7 @@ class ChatProtocolIT {
     }
 
     private boolean awaitHungUp(String key) throws Exception {
-        return awaitHungUp(key, 2000);
+        return awaitHungUp(key, 1000);
     }
 
     private boolean awaitHungUp(String key, long millis) throws Exception {

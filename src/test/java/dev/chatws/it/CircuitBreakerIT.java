@@ -19,7 +19,11 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** After failures in a row the upstream is not called for a while, then one trial call closes the breaker again. */
+/**
+ * After failures in a row the upstream is not called for a while, then one trial call closes the
+ * breaker again. The deployment also has a short turn deadline, tested here because it would cut
+ * the long scripted streams of ChatProtocolIT.
+ */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
 class CircuitBreakerIT {
@@ -30,7 +34,8 @@ class CircuitBreakerIT {
     @Deployment(testable = false)
     static WebArchive deployment() {
         return Deployments.withFakeUpstream("chat-breaker", "sk-test-7f3a9c-breaker",
-                "chat.upstream.breaker.failures=2", "chat.upstream.breaker.open=PT2S", "chat.upstream.retries=0");
+                "chat.upstream.breaker.failures=2", "chat.upstream.breaker.open=PT2S", "chat.upstream.retries=0",
+                "chat.upstream.turn-timeout=PT3S");
     }
 
     @Test
@@ -63,6 +68,32 @@ class CircuitBreakerIT {
             List<String> next = client.turn();
             assertEquals("chat.completion", json(next.get(next.size() - 1)).getString("object"), "closed again");
         }
+    }
+
+    @Test
+    void aTurnLongerThanTheTurnTimeoutEndsWithUpstreamTimeoutAndHangsUp() throws Exception {
+        try (ChatClient client = ChatClient.open(base.toURI())) {
+            long start = System.nanoTime();
+            client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"long\"}],\"x_script\":\"slow\",\"x_key\":\"turn-deadline\"}");
+            List<String> turn = client.turn();
+            long took = (System.nanoTime() - start) / 1_000_000;
+            JsonObject error = json(turn.get(turn.size() - 1)).getJsonObject("error");
+            assertEquals("upstream_timeout", error.getString("code"));
+            assertTrue(error.getString("message").contains("turn-timeout"), error.getString("message"));
+            assertTrue(turn.size() > 10, "chunks flowed until the deadline");
+            assertTrue(took >= 2900 && took < 5000, "ended by the 3 s turn deadline after " + took + " ms");
+            assertEquals("yes", awaitHungUp("turn-deadline"), "the upstream sees its connection closed");
+        }
+    }
+
+    private String awaitHungUp(String key) throws Exception {
+        long deadline = System.nanoTime() + 1_000_000_000L;
+        String hungUp = get("/fake/v1/hung-up/" + key);
+        while (!"yes".equals(hungUp) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            hungUp = get("/fake/v1/hung-up/" + key);
+        }
+        return hungUp;
     }
 
     private static JsonObject errorOf(ChatClient client, String script, String key) {

@@ -146,7 +146,7 @@ class CancelSoakIT {
         throw new IllegalStateException("no thread count");
     }
 
-    private static long serverPid() {
+    static long serverPid() {
         return ProcessHandle.allProcesses()
                 .filter(p -> p.info().commandLine().map(line -> line.contains("ws-server.jar") && line.contains("arquillian")).orElse(false))
                 .findFirst().orElseThrow(() -> new IllegalStateException("no Liberty server named arquillian")).pid();

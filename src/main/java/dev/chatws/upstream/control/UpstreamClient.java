@@ -1,5 +1,6 @@
 package dev.chatws.upstream.control;
 
+import dev.chatws.config.Durations;
 import dev.chatws.upstream.boundary.ChatCompletionsApi;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
@@ -221,20 +222,6 @@ public class UpstreamClient {
         @Override
         public String toString() {
             return "BearerToken[***]";
-        }
-    }
-
-    /** Reads ISO-8601 durations ({@code PT30S}) or plain seconds ({@code 30}, {@code 0.5}). */
-    static final class Durations {
-        private Durations() {
-        }
-
-        static Duration parse(String text) {
-            String value = text.strip();
-            if (value.startsWith("P") || value.startsWith("p")) {
-                return Duration.parse(value);
-            }
-            return Duration.ofNanos(new java.math.BigDecimal(value).movePointRight(9).longValueExact());
         }
     }
 }

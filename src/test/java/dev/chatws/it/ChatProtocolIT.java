@@ -479,19 +479,50 @@ class ChatProtocolIT {
     }
 
     @Test
-    void whenTheLastSocketDropsMidTurnTheTurnIsCancelledAndWhatWasShownIsKept() throws Exception {
+    void aTurnWhoseLastSocketDroppedRunsOnForTheGraceThenIsCancelledKeepingWhatWasShown() throws Exception {
         String id;
         try (ChatClient client = ChatClient.connect(uri(), null)) {
             id = client.nextJson().getString("id");
             client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"long\"}],\"x_script\":\"slow\",\"x_key\":\"drop\"}");
             client.next();
         }
-        assertTrue(awaitHungUp("drop"), "the upstream sees its connection closed within 1 s");
+        long dropped = System.nanoTime();
+        assertTrue(awaitHungUp("drop", 2500), "cancelled once the 1 s grace is over");
+        long after = (System.nanoTime() - dropped) / 1_000_000;
+        assertTrue(after >= 900, "the turn ran on through the grace: hung up after " + after + " ms");
         try (ChatClient again = ChatClient.connect(uri(), "conversation=" + id)) {
             JsonArray history = again.nextJson().getJsonArray("messages");
             assertEquals("long", history.getJsonObject(0).getString("content"));
             assertEquals("assistant", history.getJsonObject(1).getString("role"));
-            assertTrue(history.getJsonObject(1).getString("content").startsWith("s0 "), history.toString());
+            assertTrue(history.getJsonObject(1).getString("content").startsWith("s0 s1 "), history.toString());
+        }
+    }
+
+    @Test
+    void aSocketThatReattachesWithinTheGraceGetsTheWholeTurnEachChunkOnceInOrder() throws Exception {
+        String id;
+        try (ChatClient client = ChatClient.connect(uri(), null)) {
+            id = client.nextJson().getString("id");
+            client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"long\"}],\"x_script\":\"slow\",\"x_key\":\"reattach\"}");
+            client.next();
+            client.next();
+        }
+        try (ChatClient again = ChatClient.connect(uri(), "conversation=" + id)) {
+            assertEquals(id, again.nextJson().getString("id"));
+            StringBuilder shown = new StringBuilder();
+            for (int i = 0; i < 30; i++) {
+                String content = again.nextJson().getJsonArray("choices").getJsonObject(0).getJsonObject("delta").getString("content");
+                assertEquals("s" + i + " ", content, "chunk " + i + ": replayed, then live, each once and in order");
+                shown.append(content);
+            }
+            assertEquals("no", get("/fake/v1/hung-up/reattach"), "the turn was not cancelled");
+            again.send("{\"type\":\"response.cancel\"}");
+            List<String> rest = again.turn();
+            for (String frame : rest.subList(0, rest.size() - 1)) {
+                shown.append(json(frame).getJsonArray("choices").getJsonObject(0).getJsonObject("delta").getString("content"));
+            }
+            JsonObject completion = json(last(rest));
+            assertEquals(shown.toString(), completion.getJsonArray("choices").getJsonObject(0).getJsonObject("message").getString("content"));
         }
     }
 

@@ -51,6 +51,7 @@ final class Deployments {
                 + "chat.max-backlog-bytes=262144\n"
                 + "chat.history.max-tokens=2000\n"
                 + "chat.upstream.breaker.failures=1000\n"
+                + "chat.resume.grace=PT1S\n"
                 + String.join("\n", moreConfig) + "\n";
         return product(name)
                 .addPackage(FakeUpstream.class.getPackage())

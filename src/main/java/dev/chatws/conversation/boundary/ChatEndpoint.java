@@ -118,7 +118,7 @@ public class ChatEndpoint {
         String id = conversationId;
         executor.execute(() -> {
             if (scope.exists(id)) {
-                scope.run(id, () -> conversation.detach(behind));
+                scope.run(id, () -> conversation.drop(behind));
             }
             try {
                 behind.session().close(TOO_SLOW);

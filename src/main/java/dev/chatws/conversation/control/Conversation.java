@@ -1,5 +1,6 @@
 package dev.chatws.conversation.control;
 
+import dev.chatws.config.Durations;
 import dev.chatws.conversation.entity.ChatRequest;
 import dev.chatws.conversation.entity.ControlFrame;
 import dev.chatws.conversation.entity.ConversationFrame;
@@ -13,6 +14,8 @@ import dev.chatws.upstream.control.UpstreamClient;
 import dev.chatws.upstream.control.UpstreamListener;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.inject.Inject;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonException;
@@ -20,6 +23,7 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import java.io.StringReader;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -28,6 +32,8 @@ import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -61,11 +67,20 @@ public class Conversation {
     @ConfigProperty(name = "chat.history.max-tokens", defaultValue = "100000")
     long maxHistoryTokens;
 
+    @Inject
+    @ConfigProperty(name = "chat.resume.grace", defaultValue = "30")
+    String resumeGrace;
+
+    @Resource
+    ManagedScheduledExecutorService scheduler;
+
     private final Object lock = new Object();
     private final List<JsonObject> history = new ArrayList<>();
     private final Set<Peer> peers = new LinkedHashSet<>();
     private final Map<JsonObject, Long> tokens = new IdentityHashMap<>();
     private HistoryBudget budget;
+    private Duration grace;
+    private ScheduledFuture<?> graceTimer;
     private int trimmed;
     private long historyChars;
     private String id;
@@ -77,6 +92,7 @@ public class Conversation {
         id = scope.currentId();
         created = Instant.now().getEpochSecond();
         budget = new HistoryBudget(maxHistoryTokens);
+        grace = Durations.parse(resumeGrace);
     }
 
     /**
@@ -86,6 +102,9 @@ public class Conversation {
     @PreDestroy
     void shutdown() {
         synchronized (lock) {
+            if (graceTimer != null) {
+                graceTimer.cancel(false);
+            }
             if (turn != null) {
                 cancel(turn);
             }
@@ -105,6 +124,10 @@ public class Conversation {
      */
     public void attach(Peer peer) {
         synchronized (lock) {
+            if (graceTimer != null) {
+                graceTimer.cancel(false);
+                graceTimer = null;
+            }
             peers.add(peer);
             peer.send(snapshot());
             if (turn != null) {
@@ -113,13 +136,42 @@ public class Conversation {
         }
     }
 
-    /** Detaches a socket; when the last one leaves, the turn in flight is cancelled (§4). */
+    /**
+     * Detaches a socket that closed. When the last one leaves during a turn, the turn runs on for
+     * {@code chat.resume.grace} so that a socket reattaching in time gets it whole; if none does, it
+     * is cancelled (§4). A grace of 0 cancels it at once.
+     */
     public void detach(Peer peer) {
         synchronized (lock) {
             peers.remove(peer);
-            if (peers.isEmpty() && turn != null) {
-                LOG.fine(() -> ChatScope.redact(id) + ": last socket left during a turn; cancelling it");
+            if (!peers.isEmpty() || turn == null) {
+                return;
+            }
+            if (grace.isZero() || grace.isNegative()) {
                 cancel(turn);
+                return;
+            }
+            Turn waiting = turn;
+            graceTimer = scheduler.schedule(() -> graceOver(waiting), grace.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Detaches a socket the server gave up on (too slow to read): no grace, as nobody is coming back. */
+    public void drop(Peer peer) {
+        synchronized (lock) {
+            peers.remove(peer);
+            if (peers.isEmpty() && turn != null) {
+                cancel(turn);
+            }
+        }
+    }
+
+    private void graceOver(Turn waiting) {
+        synchronized (lock) {
+            graceTimer = null;
+            if (turn == waiting && peers.isEmpty()) {
+                LOG.fine(() -> ChatScope.redact(id) + ": nobody reattached within chat.resume.grace; cancelling the turn");
+                cancel(waiting);
             }
         }
     }

@@ -46,6 +46,22 @@ public final class ChatClient implements AutoCloseable {
         return new ChatClient(URI.create(ws + (ws.endsWith("/") ? "" : "/") + "chat" + (query == null ? "" : "?" + query)));
     }
 
+    /** The HTTP status of a WebSocket handshake sent with {@code origin} as its Origin header: 101 when upgraded. */
+    public static int handshakeStatus(URI base, String origin) {
+        String ws = base.toString().replaceFirst("^http", "ws");
+        try {
+            WebSocket socket = HTTP.newWebSocketBuilder().header("Origin", origin)
+                    .buildAsync(URI.create(ws + (ws.endsWith("/") ? "" : "/") + "chat"), new WebSocket.Listener() { }).join();
+            socket.abort();
+            return 101;
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof java.net.http.WebSocketHandshakeException refused) {
+                return refused.getResponse().statusCode();
+            }
+            throw e;
+        }
+    }
+
     /** Connects and reads the conversation frame every connection starts with. */
     public static ChatClient open(URI base) {
         ChatClient client = connect(base, null);

@@ -365,6 +365,14 @@ class ChatProtocolIT {
     }
 
     @Test
+    void anUpgradeFromAForeignOriginIsRefusedWith403() {
+        assertEquals(403, ChatClient.handshakeStatus(uri(), "http://evil.example"));
+        assertEquals(403, ChatClient.handshakeStatus(uri(), "https://localhost:" + Deployments.HTTP_PORT), "another scheme is another origin");
+        assertEquals(101, ChatClient.handshakeStatus(uri(), "http://localhost:" + Deployments.HTTP_PORT), "the same origin");
+        assertEquals(101, ChatClient.handshakeStatus(uri(), "http://localhost:5173"), "http://localhost:* by default");
+    }
+
+    @Test
     void anUnknownConversationClosesWith4404() throws Exception {
         try (ChatClient client = ChatClient.connect(uri(), "conversation=conv_doesnotexist")) {
             assertEquals(4404, client.awaitClose());

@@ -113,11 +113,6 @@ public class Conversation {
         }
     }
 
-    /** This conversation's id. */
-    public String id() {
-        return id;
-    }
-
     /**
      * Attaches a socket: it gets the {@code conversation} frame, then every frame of the turn in
      * flight relayed so far, then everything that follows.

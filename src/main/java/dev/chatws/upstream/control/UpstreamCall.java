@@ -262,11 +262,6 @@ public final class UpstreamCall implements Runnable {
         }
     }
 
-    /** Whether {@link #abort()} was called. */
-    public boolean aborted() {
-        return aborted;
-    }
-
     /** The upstream's own error code ({@code error.code}, else {@code error.type}), if it is a plain identifier. */
     private static String errorCode(Response response) {
         try (InputStream in = response.readEntity(InputStream.class)) {

@@ -42,10 +42,6 @@ final class Watchdog {
         calls.remove(call);
     }
 
-    int watched() {
-        return calls.size();
-    }
-
     /** Checks every call against the clock once; called by the scheduler, and by tests. */
     void sweep() {
         long now = System.nanoTime();

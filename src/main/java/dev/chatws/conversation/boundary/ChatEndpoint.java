@@ -1,7 +1,8 @@
 package dev.chatws.conversation.boundary;
 
 import dev.chatws.conversation.control.ChatScope;
-import dev.chatws.conversation.control.Conversation;
+import dev.chatws.conversation.control.ConversationStore;
+import dev.chatws.conversation.control.Conversations;
 import dev.chatws.conversation.entity.InboundFrame;
 import dev.chatws.conversation.entity.OversizedFrame;
 import jakarta.annotation.Resource;
@@ -26,11 +27,11 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The chat WebSocket, {@code ws://HOST:PORT/chat[?conversation=ID]}: decodes each frame, hands it
- * to the socket's {@link Conversation} and lets the conversation answer through this socket's
- * {@link SessionWriter}. It owns nothing but its socket.
+ * to the socket's conversation through {@link Conversations} and lets the conversation answer
+ * through this socket's {@link SessionWriter}. It owns nothing but its socket.
  *
- * <p>One instance per socket ({@code @Dependent}, so CDI injects it). Every callback runs inside
- * the socket's conversation ({@link ChatScope#run}) and returns without waiting on the upstream.
+ * <p>One instance per socket ({@code @Dependent}, so CDI injects it). Callbacks return without
+ * waiting on the upstream; opening a socket on a conversation not in memory reads the store.
  */
 @Dependent
 @ServerEndpoint(value = "/chat", decoders = FrameDecoder.class, encoders = FrameEncoder.class)
@@ -40,16 +41,14 @@ public class ChatEndpoint {
     private static final CloseReason NOT_FOUND = new CloseReason(CloseCodes.getCloseCode(4404), "conversation not found");
     private static final CloseReason TOO_BIG = new CloseReason(CloseCodes.TOO_BIG, "frame over the size limit");
     private static final CloseReason TOO_SLOW = new CloseReason(CloseCodes.VIOLATED_POLICY, "client too slow to read");
+    private static final CloseReason STORE_DOWN = new CloseReason(CloseCodes.UNEXPECTED_CONDITION, "conversation store unavailable");
     private static final CloseReason BINARY = new CloseReason(CloseCodes.CANNOT_ACCEPT, "binary frames are not accepted");
 
     /** {@code chat.max-frame-bytes} unless configured: 1 MiB. */
     static final long DEFAULT_MAX_FRAME_BYTES = 1_048_576;
 
     @Inject
-    ChatScope scope;
-
-    @Inject
-    Conversation conversation;
+    Conversations conversations;
 
     @Inject
     @ConfigProperty(name = "chat.max-frame-bytes", defaultValue = "1048576")
@@ -69,18 +68,22 @@ public class ChatEndpoint {
     public void open(Session session) throws IOException {
         session.setMaxTextMessageBufferSize(maxFrameBytes);
         List<String> requested = session.getRequestParameterMap().get("conversation");
-        if (requested != null && !requested.isEmpty()) {
-            if (!scope.exists(requested.get(0))) {
+        SessionWriter joining = new SessionWriter(session, maxBacklogBytes, this::tooSlow);
+        try {
+            if (requested == null || requested.isEmpty()) {
+                conversationId = conversations.open(joining);
+            } else if (conversations.reattach(requested.get(0), joining)) {
+                conversationId = requested.get(0);
+            } else {
                 LOG.info("A socket asked for an unknown conversation; closing it with 4404");
                 session.close(NOT_FOUND);
                 return;
             }
-            conversationId = requested.get(0);
-        } else {
-            conversationId = scope.open();
+        } catch (ConversationStore.StoreException e) {
+            session.close(STORE_DOWN);
+            return;
         }
-        writer = new SessionWriter(session, maxBacklogBytes, this::tooSlow);
-        scope.run(conversationId, () -> conversation.attach(writer));
+        writer = joining;
     }
 
     @OnMessage
@@ -89,7 +92,7 @@ public class ChatEndpoint {
             LOG.info(() -> ChatScope.redact(conversationId) + ": frame over chat.max-frame-bytes; closing the socket with 1009");
             session.close(TOO_BIG);
         } else if (writer != null) {
-            scope.run(conversationId, () -> conversation.receive(writer, frame));
+            conversations.receive(conversationId, writer, frame);
         }
     }
 
@@ -105,9 +108,7 @@ public class ChatEndpoint {
             return;
         }
         try {
-            if (scope.exists(conversationId)) {
-                scope.run(conversationId, () -> conversation.detach(writer));
-            }
+            conversations.detach(conversationId, writer);
         } catch (IllegalStateException | ContextNotActiveException e) {
             LOG.fine(() -> "Socket closed after the application stopped: " + e.getClass().getName());
         }
@@ -117,9 +118,7 @@ public class ChatEndpoint {
     private void tooSlow(SessionWriter behind) {
         String id = conversationId;
         executor.execute(() -> {
-            if (scope.exists(id)) {
-                scope.run(id, () -> conversation.drop(behind));
-            }
+            conversations.drop(id, behind);
             try {
                 behind.session().close(TOO_SLOW);
             } catch (IOException e) {

@@ -31,6 +31,7 @@ final class SessionWriter implements Peer {
 
     private static final Logger LOG = Logger.getLogger(SessionWriter.class.getName());
     private static final CloseReason GOING_AWAY = new CloseReason(CloseReason.CloseCodes.GOING_AWAY, "server shutting down");
+    private static final CloseReason GONE = new CloseReason(CloseReason.CloseCodes.getCloseCode(4404), "conversation deleted");
 
     private final Session session;
     private final long maxBacklogBytes;
@@ -91,8 +92,17 @@ final class SessionWriter implements Peer {
 
     @Override
     public void goAway() {
+        closeWhenDrained(GOING_AWAY);
+    }
+
+    @Override
+    public void gone() {
+        closeWhenDrained(GONE);
+    }
+
+    private void closeWhenDrained(CloseReason reason) {
         synchronized (this) {
-            closeWhenDrained = GOING_AWAY;
+            closeWhenDrained = reason;
             if (sending) {
                 return;
             }

@@ -50,9 +50,17 @@ public final class ChatContext implements AlterableContext {
         store().destroy(contextual);
     }
 
-    /** Registers an empty store for {@code id}; false if the id is taken. */
-    boolean open(String id) {
-        return stores.putIfAbsent(id, new Store()) == null;
+    /**
+     * Registers an empty store for {@code id}, with {@code seed} (may be null) for its beans to start
+     * from; false if the id is taken.
+     */
+    boolean open(String id, Object seed) {
+        return stores.putIfAbsent(id, new Store(seed)) == null;
+    }
+
+    /** The seed the current conversation was opened with, or null. */
+    Object seed() {
+        return store().seed;
     }
 
     boolean exists(String id) {
@@ -108,6 +116,11 @@ public final class ChatContext implements AlterableContext {
     /** The bean instances of one conversation. */
     private static final class Store {
         private final Map<Contextual<?>, Held<?>> instances = new LinkedHashMap<>();
+        private final Object seed;
+
+        Store(Object seed) {
+            this.seed = seed;
+        }
 
         @SuppressWarnings("unchecked")
         synchronized <T> T get(Contextual<T> contextual, CreationalContext<T> creationalContext) {

@@ -5,7 +5,12 @@ import jakarta.enterprise.context.BeforeDestroyed;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 /**
  * Opens, enters and ends chat sessions: the lifetime of every {@link ChatScoped} bean. A
@@ -19,8 +24,14 @@ public class ChatScope {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Base64.Encoder ID_ENCODER = Base64.getUrlEncoder().withoutPadding();
 
+    /** What a conversation id looks like; anything else is not looked up at all. */
+    private static final Pattern ID = Pattern.compile("conv_[A-Za-z0-9_-]{22}");
+
     @Inject
     ChatScopeExtension extension;
+
+    @Inject
+    ConversationStore store;
 
     /** Starts a new conversation and returns its id. */
     public String open() {
@@ -29,8 +40,37 @@ public class ChatScope {
         do {
             RANDOM.nextBytes(bits);
             id = "conv_" + ID_ENCODER.encodeToString(bits);
-        } while (!extension.context().open(id));
+        } while (!extension.context().open(id, null));
         return id;
+    }
+
+    /**
+     * Makes conversation {@code id} current-able: true if it is in memory, or is in the store and
+     * has now been loaded (its {@link Conversation} starts from the stored history); false if no
+     * such conversation exists.
+     *
+     * @throws ConversationStore.StoreException if the store cannot be read
+     */
+    public boolean resume(String id) {
+        if (!isWellFormed(id)) {
+            return false;
+        }
+        if (extension.context().exists(id)) {
+            return true;
+        }
+        Optional<ConversationStore.Stored> stored = store.load(id);
+        stored.ifPresent(found -> extension.context().open(id, found));
+        return stored.isPresent();
+    }
+
+    /** Whether {@code id} looks like a conversation id at all. */
+    public static boolean isWellFormed(String id) {
+        return id != null && ID.matcher(id).matches();
+    }
+
+    /** The stored conversation the current one was loaded from, if it was. */
+    Optional<ConversationStore.Stored> stored() {
+        return Optional.ofNullable((ConversationStore.Stored) extension.context().seed());
     }
 
     /**
@@ -41,7 +81,7 @@ public class ChatScope {
         return id == null || id.length() <= 9 ? id : id.substring(0, 9) + "…";
     }
 
-    /** Whether conversation {@code id} exists. */
+    /** Whether conversation {@code id} is in memory. */
     public boolean exists(String id) {
         return id != null && extension.context().exists(id);
     }
@@ -49,6 +89,13 @@ public class ChatScope {
     /** Runs {@code task} inside conversation {@code id}: its {@link ChatScoped} beans are the current ones. */
     public void run(String id, Runnable task) {
         extension.context().run(id, task);
+    }
+
+    /** Calls {@code task} inside conversation {@code id} and returns what it returns. */
+    public <T> T call(String id, Supplier<T> task) {
+        List<T> result = new ArrayList<>(1);
+        extension.context().run(id, () -> result.add(task.get()));
+        return result.get(0);
     }
 
     /** The id of the conversation the current thread is inside. */

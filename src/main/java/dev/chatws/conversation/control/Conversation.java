@@ -60,6 +60,9 @@ public class Conversation {
     UpstreamClient upstream;
 
     @Inject
+    ConversationStore store;
+
+    @Inject
     @ConfigProperty(name = "chat.model", defaultValue = "gpt-4o-mini")
     String defaultModel;
 
@@ -71,6 +74,10 @@ public class Conversation {
     @ConfigProperty(name = "chat.resume.grace", defaultValue = "30")
     String resumeGrace;
 
+    @Inject
+    @ConfigProperty(name = "chat.conversation.unload-after", defaultValue = "60")
+    String unloadAfter;
+
     @Resource
     ManagedScheduledExecutorService scheduler;
 
@@ -81,6 +88,10 @@ public class Conversation {
     private HistoryBudget budget;
     private Duration grace;
     private ScheduledFuture<?> graceTimer;
+    private ScheduledFuture<?> unloadTimer;
+    private Duration unloadDelay;
+    private boolean unloaded;
+    private boolean erased;
     private int trimmed;
     private long historyChars;
     private String id;
@@ -93,6 +104,23 @@ public class Conversation {
         created = Instant.now().getEpochSecond();
         budget = new HistoryBudget(maxHistoryTokens);
         grace = Durations.parse(resumeGrace);
+        unloadDelay = Durations.parse(unloadAfter);
+        scope.stored().ifPresent(this::restore);
+    }
+
+    /** Takes the stored history as this conversation's (under the lock, or before it is shared). */
+    private void restore(ConversationStore.Stored stored) {
+        created = stored.created();
+        history.clear();
+        tokens.clear();
+        historyChars = 0;
+        for (String json : stored.messages()) {
+            try (var reader = CompletionAggregate.JSON.createReader(new StringReader(json))) {
+                JsonObject message = reader.readObject();
+                history.add(message);
+                historyChars += HistoryBudget.chars(message);
+            }
+        }
     }
 
     /**
@@ -102,9 +130,8 @@ public class Conversation {
     @PreDestroy
     void shutdown() {
         synchronized (lock) {
-            if (graceTimer != null) {
-                graceTimer.cancel(false);
-            }
+            unloaded = true;
+            stopTimers();
             if (turn != null) {
                 cancel(turn);
             }
@@ -114,20 +141,94 @@ public class Conversation {
     }
 
     /**
-     * Attaches a socket: it gets the {@code conversation} frame, then every frame of the turn in
-     * flight relayed so far, then everything that follows.
+     * Deletes this conversation (the right to erasure): the turn in flight ends cancelled without
+     * committing, every socket is closed with 4404 once its frames are out, and the conversation is
+     * forgotten in memory. The caller deletes it from the store.
      */
-    public void attach(Peer peer) {
+    public void erase() {
         synchronized (lock) {
-            if (graceTimer != null) {
-                graceTimer.cancel(false);
-                graceTimer = null;
+            erased = true;
+            unloaded = true;
+            stopTimers();
+            if (turn != null) {
+                cancel(turn);
+            }
+            peers.forEach(Peer::gone);
+            peers.clear();
+            scope.end(id);
+        }
+    }
+
+    /**
+     * Forgets this conversation in memory if no socket is attached and no turn runs; its committed
+     * history stays in the store. True if it was unloaded (or already was).
+     */
+    public boolean unloadIfIdle() {
+        synchronized (lock) {
+            if (!unloaded && (!peers.isEmpty() || turn != null)) {
+                return false;
+            }
+            if (!unloaded) {
+                unloaded = true;
+                stopTimers();
+                scope.end(id);
+            }
+            return true;
+        }
+    }
+
+    private void stopTimers() {
+        if (graceTimer != null) {
+            graceTimer.cancel(false);
+            graceTimer = null;
+        }
+        if (unloadTimer != null) {
+            unloadTimer.cancel(false);
+            unloadTimer = null;
+        }
+    }
+
+    /** With no socket and no turn left, unloads this conversation after {@code chat.conversation.unload-after}. */
+    private void unloadWhenIdle() {
+        if (!peers.isEmpty() || turn != null || unloaded) {
+            return;
+        }
+        if (unloadTimer != null) {
+            unloadTimer.cancel(false);
+        }
+        unloadTimer = scheduler.schedule(this::unloadIfIdle, Math.max(0, unloadDelay.toMillis()), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Attaches a socket: it gets the {@code conversation} frame, then every frame of the turn in
+     * flight relayed so far, then everything that follows. A conversation nobody was attached to
+     * first catches up with the store, where another server may have committed turns meanwhile.
+     * False if this conversation was unloaded or erased meanwhile (the caller looks it up again).
+     */
+    public boolean attach(Peer peer) {
+        synchronized (lock) {
+            if (unloaded) {
+                return false;
+            }
+            stopTimers();
+            if (peers.isEmpty() && turn == null) {
+                catchUp();
             }
             peers.add(peer);
             peer.send(snapshot());
             if (turn != null) {
                 turn.relayed().forEach(peer::send);
             }
+            return true;
+        }
+    }
+
+    /** Takes the stored history if the store holds more of it than memory (another server committed). */
+    private void catchUp() {
+        try {
+            store.load(id).filter(stored -> stored.messages().size() > history.size()).ifPresent(this::restore);
+        } catch (ConversationStore.StoreException e) {
+            LOG.fine(() -> ChatScope.redact(id) + ": could not catch up with the store; serving the history in memory");
         }
     }
 
@@ -139,6 +240,7 @@ public class Conversation {
     public void detach(Peer peer) {
         synchronized (lock) {
             peers.remove(peer);
+            unloadWhenIdle();
             if (!peers.isEmpty() || turn == null) {
                 return;
             }
@@ -158,6 +260,7 @@ public class Conversation {
             if (peers.isEmpty() && turn != null) {
                 cancel(turn);
             }
+            unloadWhenIdle();
         }
     }
 
@@ -293,17 +396,36 @@ public class Conversation {
             LOG.log(Level.INFO, "{0}: turn failed: {1}", new Object[] {ChatScope.redact(id), error.error().message()});
             turn = null;
             broadcast(error);
+            unloadWhenIdle();
         }
     }
 
-    /** Commits the turn's messages (and the assistant's, if any), frees the turn slot, then sends the terminal frame. */
+    /**
+     * Commits the turn's messages (and the assistant's, if any) to the store, then to memory, frees
+     * the turn slot and sends the terminal frame. If the store fails, nothing is committed and the
+     * terminal frame is an error instead (the client may send the turn again).
+     */
     private void finish(Turn ended, Optional<JsonObject> assistant, RawFrame terminal) {
-        history.addAll(ended.requestMessages());
-        assistant.ifPresent(history::add);
-        historyChars += ended.requestMessages().stream().mapToLong(HistoryBudget::chars).sum()
-                + assistant.map(HistoryBudget::chars).orElse(0L);
+        List<JsonObject> committed = new ArrayList<>(ended.requestMessages());
+        assistant.ifPresent(committed::add);
         turn = null;
+        if (!erased) {
+            try {
+                store.append(id, created, history.size(), committed.stream().map(JsonObject::toString).toList(),
+                        Instant.now().getEpochSecond());
+            } catch (ConversationStore.StoreException e) {
+                LOG.log(Level.WARNING, "{0}: the turn could not be committed to the store", ChatScope.redact(id));
+                catchUp();
+                broadcast(ErrorFrame.of(ErrorCode.INTERNAL_ERROR,
+                        "The conversation could not be saved, so this turn was not committed; send it again."));
+                unloadWhenIdle();
+                return;
+            }
+        }
+        history.addAll(committed);
+        historyChars += committed.stream().mapToLong(HistoryBudget::chars).sum();
         broadcast(terminal);
+        unloadWhenIdle();
     }
 
     /** Receives the upstream's events for one turn, on the upstream reader thread. */

@@ -13,4 +13,7 @@ public interface Peer {
 
     /** Closes the socket with 1001 (the server is going away) once the frames queued so far are sent. */
     void goAway();
+
+    /** Closes the socket with 4404 (the conversation was deleted) once the frames queued so far are sent. */
+    void gone();
 }

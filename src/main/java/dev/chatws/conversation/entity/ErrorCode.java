@@ -12,7 +12,9 @@ public enum ErrorCode {
     NO_TURN_IN_PROGRESS("invalid_request_error", false),
     UPSTREAM_ERROR("upstream_error", true),
     UPSTREAM_TIMEOUT("upstream_error", true),
-    RATE_LIMITED("rate_limit_error", true);
+    RATE_LIMITED("rate_limit_error", true),
+    /** Not in PROTOCOL §3.3's list: the turn's result could not be saved, so it was not committed. */
+    INTERNAL_ERROR("server_error", true);
 
     private final String type;
     private final boolean endsTurn;

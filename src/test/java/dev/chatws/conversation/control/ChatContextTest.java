@@ -50,8 +50,8 @@ class ChatContextTest {
 
     @Test
     void oneInstancePerConversationTheSameForEveryCall() {
-        assertTrue(context.open("a"));
-        assertTrue(context.open("b"));
+        assertTrue(context.open("a", null));
+        assertTrue(context.open("b", null));
         AtomicReference<Object> a1 = new AtomicReference<>();
         AtomicReference<Object> a2 = new AtomicReference<>();
         AtomicReference<Object> b1 = new AtomicReference<>();
@@ -65,8 +65,8 @@ class ChatContextTest {
 
     @Test
     void activeOnlyInsideRunAndNestedRunsRestoreTheOuterConversation() {
-        context.open("a");
-        context.open("b");
+        context.open("a", null);
+        context.open("b", null);
         assertFalse(context.isActive());
         assertThrows(ContextNotActiveException.class, () -> context.get(bean, CC));
         context.run("a", () -> {
@@ -79,7 +79,7 @@ class ChatContextTest {
 
     @Test
     void closingAConversationDestroysItsInstancesAndForgetsIt() {
-        context.open("a");
+        context.open("a", null);
         AtomicReference<Object> instance = new AtomicReference<>();
         context.run("a", () -> instance.set(context.get(bean, CC)));
         context.close("a");
@@ -90,10 +90,18 @@ class ChatContextTest {
 
     @Test
     void getWithoutCreationalContextDoesNotCreate() {
-        context.open("a");
+        context.open("a", null);
         context.run("a", () -> assertNull(context.get(bean)));
         assertEquals(0, bean.created.get());
-        assertFalse(context.open("a"), "an id is opened once");
+        assertFalse(context.open("a", null), "an id is opened once");
+    }
+
+    @Test
+    void aConversationOpenedWithASeedShowsItToItsBeans() {
+        context.open("a", "stored history of a");
+        context.open("b", null);
+        context.run("a", () -> assertEquals("stored history of a", context.seed()));
+        context.run("b", () -> assertNull(context.seed()));
     }
 
     @Test

@@ -1,0 +1,18 @@
+package dev.chatws.conversation.boundary;
+
+import jakarta.ws.rs.ApplicationPath;
+import jakarta.ws.rs.core.Application;
+import java.util.Set;
+
+/**
+ * The conversations' HTTP API, under {@code /api}: {@code DELETE /api/conversations/{id}}. It holds
+ * only its own resource, so other JAX-RS applications of the WAR stay separate.
+ */
+@ApplicationPath("/api")
+public class ConversationsApplication extends Application {
+
+    @Override
+    public Set<Class<?>> getClasses() {
+        return Set.of(ConversationsResource.class);
+    }
+}

@@ -1,0 +1,227 @@
+package dev.chatws.conversation.control;
+
+import dev.chatws.conversation.entity.StoredConversation;
+import dev.chatws.conversation.entity.StoredMessage;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.EntityManagerFactory;
+import jakarta.persistence.EntityTransaction;
+import jakarta.persistence.Persistence;
+import jakarta.persistence.PersistenceException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.logging.Logger;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * The committed histories, in a relational database through Jakarta Persistence: unset
+ * {@code chat.db.url}, an H2 file database in the server's working directory (on Liberty its
+ * output directory), which needs no setup; set, any database with its JDBC driver in the WAR
+ * (H2 and PostgreSQL are), with {@code chat.db.user} and {@code chat.db.password}.
+ *
+ * <p>The persistence unit is application-managed ({@code META-INF/chat-ws-persistence.xml},
+ * resource-local, EclipseLink's own connection pool), so the database is chosen by MicroProfile
+ * Config alone and the WAR needs no data source from the server. Each method is one transaction.
+ *
+ * <p>Application-scoped and thread-safe: every call uses its own entity manager. Calls block on
+ * the database; callers are the conversation's threads, never the upstream's.
+ */
+@ApplicationScoped
+public class ConversationStore {
+
+    /** The embedded default: an H2 file under the server's working directory. */
+    static final String DEFAULT_URL = "jdbc:h2:./chat-db/conversations";
+
+    private static final Logger LOG = Logger.getLogger(ConversationStore.class.getName());
+
+    /** A conversation as stored: when it was created, and its messages' JSON in order. */
+    public record Stored(long created, List<String> messages) {
+    }
+
+    /** The database could not be read or written; the message never holds credentials. */
+    public static final class StoreException extends RuntimeException {
+        StoreException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    @Inject
+    @ConfigProperty(name = "chat.db.url", defaultValue = DEFAULT_URL)
+    String url;
+
+    @Inject
+    @ConfigProperty(name = "chat.db.user")
+    Optional<String> user;
+
+    @Inject
+    @ConfigProperty(name = "chat.db.password")
+    Optional<String> password;
+
+    @Inject
+    @ConfigProperty(name = "chat.db.max-connections", defaultValue = "16")
+    int maxConnections;
+
+    private volatile EntityManagerFactory factory;
+
+    /** The conversation {@code id}, or empty if the store has no such conversation. */
+    public Optional<Stored> load(String id) {
+        return call(em -> {
+            StoredConversation conversation = em.find(StoredConversation.class, id);
+            if (conversation == null) {
+                return Optional.empty();
+            }
+            List<String> messages = em.createQuery(
+                    "select m.body from StoredMessage m where m.conversationId = :id order by m.seq", String.class)
+                    .setParameter("id", id)
+                    .getResultList();
+            return Optional.of(new Stored(conversation.created(), messages));
+        });
+    }
+
+    /**
+     * Appends {@code messages} to conversation {@code id} at positions {@code from}, {@code from+1},
+     * … in one transaction, creating the conversation if it is not stored yet, and marks it active
+     * at {@code now}. Fails, committing nothing, if any of those positions is taken (another server
+     * committed to this conversation since it was loaded here).
+     */
+    public void append(String id, long created, int from, List<String> messages, long now) {
+        inTransaction(em -> {
+            StoredConversation conversation = em.find(StoredConversation.class, id);
+            if (conversation == null) {
+                em.persist(new StoredConversation(id, created, now));
+            } else {
+                conversation.touch(now);
+            }
+            for (int i = 0; i < messages.size(); i++) {
+                em.persist(new StoredMessage(id, from + i, messages.get(i)));
+            }
+            return null;
+        });
+    }
+
+    /** Deletes conversation {@code id} and its messages; false if it was not stored. */
+    public boolean delete(String id) {
+        return inTransaction(em -> deleteWhere(em, id, Long.MAX_VALUE));
+    }
+
+    /**
+     * Deletes conversation {@code id} if no turn committed to it since {@code before} (epoch
+     * seconds); false if it was active since, or is not stored.
+     */
+    public boolean deleteIfIdle(String id, long before) {
+        return inTransaction(em -> deleteWhere(em, id, before));
+    }
+
+    /** Up to {@code limit} ids of conversations no turn committed to since {@code before} (epoch seconds). */
+    public List<String> idleSince(long before, int limit) {
+        return call(em -> em.createQuery(
+                "select c.id from StoredConversation c where c.lastActive < :before order by c.lastActive", String.class)
+                .setParameter("before", before)
+                .setMaxResults(limit)
+                .getResultList());
+    }
+
+    private static boolean deleteWhere(EntityManager em, String id, long before) {
+        int deleted = em.createQuery("delete from StoredConversation c where c.id = :id and c.lastActive < :before")
+                .setParameter("id", id)
+                .setParameter("before", before)
+                .executeUpdate();
+        if (deleted == 0) {
+            return false;
+        }
+        em.createQuery("delete from StoredMessage m where m.conversationId = :id")
+                .setParameter("id", id)
+                .executeUpdate();
+        return true;
+    }
+
+    private <T> T call(Function<EntityManager, T> work) {
+        try {
+            EntityManager em = factory().createEntityManager();
+            try {
+                return work.apply(em);
+            } finally {
+                em.close();
+            }
+        } catch (PersistenceException | IllegalStateException e) {
+            throw failure(e);
+        }
+    }
+
+    private <T> T inTransaction(Function<EntityManager, T> work) {
+        return call(em -> {
+            EntityTransaction transaction = em.getTransaction();
+            transaction.begin();
+            try {
+                T result = work.apply(em);
+                transaction.commit();
+                return result;
+            } finally {
+                if (transaction.isActive()) {
+                    transaction.rollback();
+                }
+            }
+        });
+    }
+
+    private StoreException failure(RuntimeException e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        String root = cause.getClass().getName();
+        LOG.warning(() -> "The conversation store failed: " + e.getClass().getSimpleName() + " caused by " + root);
+        return new StoreException("The conversation store failed", e);
+    }
+
+    /** The entity manager factory, created on first use (connecting creates the tables if missing). */
+    EntityManagerFactory factory() {
+        EntityManagerFactory current = factory;
+        if (current != null) {
+            return current;
+        }
+        synchronized (this) {
+            if (factory == null) {
+                factory = Persistence.createEntityManagerFactory("chat-ws", properties());
+            }
+            return factory;
+        }
+    }
+
+    private Map<String, Object> properties() {
+        Map<String, Object> properties = new HashMap<>();
+        properties.put("eclipselink.persistencexml", "META-INF/chat-ws-persistence.xml");
+        properties.put("jakarta.persistence.jdbc.url", url);
+        driverOf(url).ifPresent(driver -> properties.put("jakarta.persistence.jdbc.driver", driver));
+        user.ifPresent(value -> properties.put("jakarta.persistence.jdbc.user", value));
+        password.ifPresent(value -> properties.put("jakarta.persistence.jdbc.password", value));
+        properties.put("eclipselink.connection-pool.default.initial", "1");
+        properties.put("eclipselink.connection-pool.default.min", "1");
+        properties.put("eclipselink.connection-pool.default.max", Integer.toString(maxConnections));
+        return properties;
+    }
+
+    /** The driver class of the JDBC drivers the WAR carries; others are found by the JDBC URL alone. */
+    static Optional<String> driverOf(String url) {
+        if (url.startsWith("jdbc:h2:")) {
+            return Optional.of("org.h2.Driver");
+        }
+        if (url.startsWith("jdbc:postgresql:")) {
+            return Optional.of("org.postgresql.Driver");
+        }
+        return Optional.empty();
+    }
+
+    @PreDestroy
+    void close() {
+        EntityManagerFactory current = factory;
+        if (current != null && current.isOpen()) {
+            current.close();
+        }
+    }
+}

@@ -1,0 +1,172 @@
+package dev.chatws.conversation.control;
+
+import dev.chatws.config.Durations;
+import dev.chatws.conversation.entity.InboundFrame;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.ContextNotActiveException;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * The conversations of this server, by id: what sockets open, reattach, talk to and leave, what
+ * an operator erases, and the retention job that deletes conversations idle longer than
+ * {@code chat.retention} (0: kept forever), every {@code chat.retention.interval}.
+ *
+ * <p>Application-scoped and thread-safe. Opening and reattaching may read the store (a database
+ * read on the caller's thread); nothing here waits on the upstream.
+ */
+@ApplicationScoped
+public class Conversations {
+
+    private static final Logger LOG = Logger.getLogger(Conversations.class.getName());
+    private static final int SWEEP_BATCH = 500;
+
+    @Inject
+    ChatScope scope;
+
+    @Inject
+    Conversation conversation;
+
+    @Inject
+    ConversationStore store;
+
+    @Inject
+    @ConfigProperty(name = "chat.retention", defaultValue = "P30D")
+    String retention;
+
+    @Inject
+    @ConfigProperty(name = "chat.retention.interval", defaultValue = "PT1H")
+    String retentionInterval;
+
+    @Resource
+    ManagedScheduledExecutorService scheduler;
+
+    private ScheduledFuture<?> sweeper;
+
+    void start(@Observes @Initialized(ApplicationScoped.class) Object started) {
+        Duration keep = Durations.parse(retention);
+        if (keep.isZero() || keep.isNegative()) {
+            return;
+        }
+        long every = Math.max(1, Durations.parse(retentionInterval).toMillis());
+        sweeper = scheduler.scheduleWithFixedDelay(() -> sweep(keep), every, every, TimeUnit.MILLISECONDS);
+    }
+
+    @PreDestroy
+    void stop() {
+        if (sweeper != null) {
+            sweeper.cancel(false);
+        }
+    }
+
+    /** Starts a new conversation with {@code peer} attached; returns its id. */
+    public String open(Peer peer) {
+        String id = scope.open();
+        scope.run(id, () -> conversation.attach(peer));
+        return id;
+    }
+
+    /**
+     * Attaches {@code peer} to conversation {@code id}, loading it from the store if it is not in
+     * memory; false if there is no such conversation.
+     *
+     * @throws ConversationStore.StoreException if the store cannot be read
+     */
+    public boolean reattach(String id, Peer peer) {
+        for (int attempt = 0; attempt < 3; attempt++) {
+            if (!scope.resume(id)) {
+                return false;
+            }
+            try {
+                if (scope.call(id, () -> conversation.attach(peer))) {
+                    return true;
+                }
+            } catch (ContextNotActiveException e) {
+                LOG.fine("The conversation was unloaded while a socket attached; looking it up again");
+            }
+        }
+        return false;
+    }
+
+    /** Hands {@code frame} from {@code peer} to conversation {@code id}, if it still exists. */
+    public void receive(String id, Peer peer, InboundFrame frame) {
+        inside(id, () -> conversation.receive(peer, frame));
+    }
+
+    /** {@code peer}'s socket closed (§5: a turn in flight gets the resume grace). */
+    public void detach(String id, Peer peer) {
+        inside(id, () -> conversation.detach(peer));
+    }
+
+    /** The server gave up on {@code peer} (too slow to read): it leaves without grace. */
+    public void drop(String id, Peer peer) {
+        inside(id, () -> conversation.drop(peer));
+    }
+
+    /**
+     * Deletes conversation {@code id} everywhere (the right to erasure): in memory (its sockets are
+     * closed with 4404, a turn in flight ends unsaved) and in the store. False if it did not exist.
+     */
+    public boolean erase(String id) {
+        if (!ChatScope.isWellFormed(id)) {
+            return false;
+        }
+        boolean inMemory = inside(id, () -> conversation.erase());
+        boolean stored = store.delete(id);
+        if (inMemory || stored) {
+            LOG.log(Level.INFO, "{0}: conversation erased", ChatScope.redact(id));
+        }
+        return inMemory || stored;
+    }
+
+    /** Deletes the conversations no turn committed to for longer than {@code keep}, but not those in use. */
+    void sweep(Duration keep) {
+        try {
+            long before = Instant.now().minus(keep).getEpochSecond();
+            List<String> idle = store.idleSince(before, SWEEP_BATCH);
+            int deleted = 0;
+            for (String id : idle) {
+                if (unloadIfIdle(id) && store.deleteIfIdle(id, before)) {
+                    deleted++;
+                }
+            }
+            if (deleted > 0) {
+                LOG.log(Level.INFO, "Retention: deleted {0} conversation(s) idle for longer than {1}", new Object[] {deleted, keep});
+            }
+        } catch (ConversationStore.StoreException | ContextNotActiveException e) {
+            LOG.log(Level.WARNING, "Retention sweep failed: {0}; it runs again later", e.getClass().getSimpleName());
+        }
+    }
+
+    private boolean unloadIfIdle(String id) {
+        try {
+            return !scope.exists(id) || scope.call(id, () -> conversation.unloadIfIdle());
+        } catch (ContextNotActiveException e) {
+            return true;
+        }
+    }
+
+    private boolean inside(String id, Runnable task) {
+        if (!scope.exists(id)) {
+            return false;
+        }
+        try {
+            scope.run(id, task);
+            return true;
+        } catch (ContextNotActiveException e) {
+            return false;
+        }
+    }
+}

@@ -70,6 +70,28 @@ public final class ChatClient implements AutoCloseable {
         return client;
     }
 
+    /**
+     * Whether conversation {@code id} can be reattached: true when the server answers with its
+     * conversation frame, false when it closes the socket with 4404; fails on anything else.
+     */
+    public static boolean reattachable(URI base, String id) throws InterruptedException {
+        try (ChatClient client = connect(base, "conversation=" + id)) {
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (System.nanoTime() < deadline) {
+                String frame = client.frames.poll(10, TimeUnit.MILLISECONDS);
+                if (frame != null) {
+                    assertEquals(id, json(frame).getString("id"), frame);
+                    return true;
+                }
+                if (client.closed.getCount() == 0) {
+                    assertEquals(4404, client.closeCode);
+                    return false;
+                }
+            }
+            throw new AssertionError("neither a conversation frame nor a close within " + TIMEOUT);
+        }
+    }
+
     /** Stops reading from the socket after the next frame: the server's frames back up. */
     public void pauseReading() {
         paused = true;

@@ -25,6 +25,11 @@ final class Deployments {
                 .as(WebArchive.class);
     }
 
+    /** The built WAR with its built-in simulated model, and {@code config} lines of MicroProfile Config. */
+    static WebArchive simulated(String name, String... config) {
+        return product(name).addAsResource(new StringAsset(String.join("\n", config) + "\n"), "META-INF/microprofile-config.properties");
+    }
+
     /** A paced upstream in the test JVM, for a deployment that outlives nothing of it. */
     static PacedUpstream startPacedUpstream() {
         try {

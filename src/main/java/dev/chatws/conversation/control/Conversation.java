@@ -135,8 +135,9 @@ public class Conversation {
             if (turn != null) {
                 cancel(turn);
             }
-            peers.forEach(Peer::goAway);
+            List<Peer> leaving = List.copyOf(peers);
             peers.clear();
+            leaving.forEach(Peer::goAway);
         }
     }
 
@@ -153,8 +154,9 @@ public class Conversation {
             if (turn != null) {
                 cancel(turn);
             }
-            peers.forEach(Peer::gone);
+            List<Peer> leaving = List.copyOf(peers);
             peers.clear();
+            leaving.forEach(Peer::gone);
             scope.end(id);
         }
     }

@@ -1,0 +1,109 @@
+package dev.chatws.it;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * A real Open Liberty server of its own, in the build's runtime ({@code wlp.home}), running the
+ * built WAR with chat-ws's server configuration on free ports: what an operator runs, started and
+ * stopped with Liberty's own {@code server} command. Its environment ({@code server.env}) is the
+ * configuration the test gives it.
+ */
+final class LibertyNode implements AutoCloseable {
+
+    private static final Path WLP = Path.of(System.getProperty("wlp.home", "target/liberty/wlp")).toAbsolutePath();
+
+    private final String name;
+    private final Path directory;
+    private final int httpPort;
+    private boolean running;
+
+    private LibertyNode(String name, Path directory, int httpPort) {
+        this.name = name;
+        this.directory = directory;
+        this.httpPort = httpPort;
+    }
+
+    /** Creates (or recreates) server {@code name} with {@code env} as its environment; not started. */
+    static LibertyNode create(String name, Map<String, String> env) throws IOException {
+        Path directory = WLP.resolve("usr/servers/" + name);
+        Files.createDirectories(directory);
+        Path mainConfig = Path.of("liberty/config/chat-ws.xml").toAbsolutePath();
+        Path war = Path.of("target/chat-ws.war").toAbsolutePath();
+        Files.writeString(directory.resolve("server.xml"), """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <server description="chat-ws test node">
+                    <include location="%s"/>
+                    <webApplication location="%s" contextRoot="/"/>
+                </server>
+                """.formatted(mainConfig, war));
+        int httpPort = freePort();
+        Files.writeString(directory.resolve("bootstrap.properties"),
+                "http.port=" + httpPort + "\nhttps.port=" + freePort() + "\n");
+        Files.writeString(directory.resolve("server.env"), env.entrySet().stream()
+                .map(entry -> entry.getKey() + "=" + entry.getValue())
+                .collect(Collectors.joining("\n", "", "\n")));
+        return new LibertyNode(name, directory, httpPort);
+    }
+
+    /** Starts the server and waits until the application has started. */
+    void start() throws Exception {
+        Path log = directory.resolve("logs/messages.log");
+        Files.deleteIfExists(log);
+        run("start");
+        running = true;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(log) && Files.readString(log).contains("CWWKZ0001I")) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError(name + ": the application did not start within 90 s");
+    }
+
+    /** Stops the server (as an operator does: the application stops, then the JVM exits). */
+    void stop() throws Exception {
+        if (running) {
+            running = false;
+            run("stop");
+        }
+    }
+
+    /** The node's HTTP base URL; the chat is {@code ws…/chat} under it. */
+    URI base() {
+        return URI.create("http://localhost:" + httpPort + "/");
+    }
+
+    @Override
+    public void close() throws Exception {
+        stop();
+    }
+
+    private void run(String action) throws Exception {
+        Process process = new ProcessBuilder(List.of(WLP.resolve("bin/server").toString(), action, name))
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        if (!process.waitFor(120, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError(name + ": server " + action + " took longer than 120 s");
+        }
+        if (process.exitValue() != 0) {
+            throw new AssertionError(name + ": server " + action + " exited with " + process.exitValue());
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}

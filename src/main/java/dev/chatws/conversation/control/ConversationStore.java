@@ -3,7 +3,11 @@ package dev.chatws.conversation.control;
 import dev.chatws.conversation.entity.StoredConversation;
 import dev.chatws.conversation.entity.StoredMessage;
 import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
@@ -35,7 +39,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class ConversationStore {
 
     /** The embedded default: an H2 file under the server's working directory. */
-    static final String DEFAULT_URL = "jdbc:h2:./chat-db/conversations";
+    static final String DEFAULT_URL = "jdbc:h2:./chat-db/conversations;TRACE_LEVEL_FILE=0";
 
     private static final Logger LOG = Logger.getLogger(ConversationStore.class.getName());
 
@@ -66,7 +70,24 @@ public class ConversationStore {
     @ConfigProperty(name = "chat.db.max-connections", defaultValue = "16")
     int maxConnections;
 
+    @Resource
+    ManagedExecutorService executor;
+
     private volatile EntityManagerFactory factory;
+
+    /**
+     * Connects in the background as the application starts (creating the tables if missing), so
+     * the first turn does not wait for it; a failure here is retried on first use.
+     */
+    void connectEarly(@Observes @Initialized(ApplicationScoped.class) Object started) {
+        executor.execute(() -> {
+            try {
+                call(em -> em.find(StoredConversation.class, ""));
+            } catch (StoreException e) {
+                LOG.fine("The store is tried again when a conversation needs it");
+            }
+        });
+    }
 
     /** The conversation {@code id}, or empty if the store has no such conversation. */
     public Optional<Stored> load(String id) {

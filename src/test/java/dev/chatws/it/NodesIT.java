@@ -2,10 +2,14 @@ package dev.chatws.it;
 
 import static dev.chatws.it.ConversationStoreIT.turn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -113,6 +117,22 @@ class NodesIT {
             assertEquals(List.of("first", "from A"), userContents(onA.nextJson()),
                     "A's memory is as it was; it catches up when it next has no socket attached");
         }
+    }
+
+    @Test
+    void aConversationErasedOnOneServerIsGoneOnTheOther() throws Exception {
+        startTwoNodes();
+        String id;
+        try (ChatClient onA = ChatClient.connect(a.base(), null)) {
+            id = onA.nextJson().getString("id");
+            turn(onA, "erase me");
+        }
+        assertTrue(ChatClient.reattachable(b.base(), id), "B loaded it, and keeps it in memory for a while");
+        HttpResponse<Void> deleted = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(a.base().resolve("api/conversations/" + id)).DELETE().build(),
+                HttpResponse.BodyHandlers.discarding());
+        assertEquals(204, deleted.statusCode());
+        assertFalse(ChatClient.reattachable(b.base(), id), "B checks the store before serving its copy: 4404");
     }
 
     private static Map<String, String> postgresql() {

@@ -80,6 +80,7 @@ public class ChatEndpoint {
                 return;
             }
         } catch (ConversationStore.StoreException e) {
+            LOG.warning(() -> "A socket could not be attached; closing it with 1011. " + e.getMessage());
             session.close(STORE_DOWN);
             return;
         }

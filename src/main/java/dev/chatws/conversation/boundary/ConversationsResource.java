@@ -8,6 +8,7 @@ import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.Response;
+import java.util.logging.Logger;
 
 /**
  * Erasure: {@code DELETE /api/conversations/{id}} deletes a conversation and its whole history, in
@@ -21,6 +22,8 @@ import jakarta.ws.rs.core.Response;
 @Path("conversations")
 public class ConversationsResource {
 
+    private static final Logger LOG = Logger.getLogger(ConversationsResource.class.getName());
+
     @Inject
     Conversations conversations;
 
@@ -30,6 +33,7 @@ public class ConversationsResource {
         try {
             return conversations.erase(id) ? Response.noContent().build() : Response.status(Response.Status.NOT_FOUND).build();
         } catch (ConversationStore.StoreException e) {
+            LOG.warning(() -> "Erasure failed; answered 503. " + e.getMessage());
             return Response.status(Response.Status.SERVICE_UNAVAILABLE).build();
         }
     }

@@ -92,6 +92,7 @@ public class Conversation {
     private Duration unloadDelay;
     private boolean unloaded;
     private boolean erased;
+    private boolean stored;
     private int trimmed;
     private long historyChars;
     private String id;
@@ -109,12 +110,13 @@ public class Conversation {
     }
 
     /** Takes the stored history as this conversation's (under the lock, or before it is shared). */
-    private void restore(ConversationStore.Stored stored) {
-        created = stored.created();
+    private void restore(ConversationStore.Stored from) {
+        stored = true;
+        created = from.created();
         history.clear();
         tokens.clear();
         historyChars = 0;
-        for (String json : stored.messages()) {
+        for (String json : from.messages()) {
             try (var reader = CompletionAggregate.JSON.createReader(new StringReader(json))) {
                 JsonObject message = reader.readObject();
                 history.add(message);
@@ -213,8 +215,11 @@ public class Conversation {
                 return false;
             }
             stopTimers();
-            if (peers.isEmpty() && turn == null) {
+            if (stored && peers.isEmpty() && turn == null) {
                 catchUp();
+                if (unloaded) {
+                    return false;
+                }
             }
             peers.add(peer);
             peer.send(snapshot());
@@ -225,12 +230,22 @@ public class Conversation {
         }
     }
 
-    /** Takes the stored history if the store holds more of it than memory (another server committed). */
+    /**
+     * Catches up with the store, where another server may have committed turns (the stored history
+     * is taken) or erased this conversation (it is erased here too).
+     */
     private void catchUp() {
         try {
-            store.load(id).filter(stored -> stored.messages().size() > history.size()).ifPresent(this::restore);
+            Optional<ConversationStore.Stored> found = store.load(id);
+            if (found.isEmpty()) {
+                if (stored) {
+                    erase();
+                }
+            } else if (found.get().messages().size() > history.size()) {
+                restore(found.get());
+            }
         } catch (ConversationStore.StoreException e) {
-            LOG.fine(() -> ChatScope.redact(id) + ": could not catch up with the store; serving the history in memory");
+            LOG.warning(() -> ChatScope.redact(id) + ": could not catch up with the store; serving the history in memory. " + e.getMessage());
         }
     }
 
@@ -415,8 +430,9 @@ public class Conversation {
             try {
                 store.append(id, created, history.size(), committed.stream().map(JsonObject::toString).toList(),
                         Instant.now().getEpochSecond());
+                stored = true;
             } catch (ConversationStore.StoreException e) {
-                LOG.log(Level.WARNING, "{0}: the turn could not be committed to the store", ChatScope.redact(id));
+                LOG.log(Level.WARNING, "{0}: the turn was not committed. {1}", new Object[] {ChatScope.redact(id), e.getMessage()});
                 catchUp();
                 broadcast(ErrorFrame.of(ErrorCode.INTERNAL_ERROR,
                         "The conversation could not be saved, so this turn was not committed; send it again."));

@@ -47,7 +47,10 @@ public class ConversationStore {
     public record Stored(long created, List<String> messages) {
     }
 
-    /** The database could not be read or written; the message never holds credentials. */
+    /**
+     * The database could not be read or written. The message names the exception classes only
+     * (never a URL, user or password); whoever catches it logs it once.
+     */
     public static final class StoreException extends RuntimeException {
         StoreException(String message, Throwable cause) {
             super(message, cause);
@@ -84,7 +87,7 @@ public class ConversationStore {
             try {
                 call(em -> em.find(StoredConversation.class, ""));
             } catch (StoreException e) {
-                LOG.fine("The store is tried again when a conversation needs it");
+                LOG.warning(() -> e.getMessage() + "; it is tried again when a conversation needs it");
             }
         });
     }
@@ -108,11 +111,15 @@ public class ConversationStore {
      * Appends {@code messages} to conversation {@code id} at positions {@code from}, {@code from+1},
      * … in one transaction, creating the conversation if it is not stored yet, and marks it active
      * at {@code now}. Fails, committing nothing, if any of those positions is taken (another server
-     * committed to this conversation since it was loaded here).
+     * committed to this conversation since it was loaded here) or if the conversation had been
+     * stored and was deleted since.
      */
     public void append(String id, long created, int from, List<String> messages, long now) {
         inTransaction(em -> {
             StoredConversation conversation = em.find(StoredConversation.class, id);
+            if (conversation == null && from > 0) {
+                throw new IllegalStateException("The conversation was deleted from the store");
+            }
             if (conversation == null) {
                 em.persist(new StoredConversation(id, created, now));
             } else {
@@ -195,9 +202,7 @@ public class ConversationStore {
         while (cause.getCause() != null && cause.getCause() != cause) {
             cause = cause.getCause();
         }
-        String root = cause.getClass().getName();
-        LOG.warning(() -> "The conversation store failed: " + e.getClass().getSimpleName() + " caused by " + root);
-        return new StoreException("The conversation store failed", e);
+        return new StoreException("The conversation store failed: " + e.getClass().getSimpleName() + " caused by " + cause.getClass().getName(), e);
     }
 
     /** The entity manager factory, created on first use (connecting creates the tables if missing). */

@@ -146,7 +146,7 @@ public class Conversations {
                 LOG.log(Level.INFO, "Retention: deleted {0} conversation(s) idle for longer than {1}", new Object[] {deleted, keep});
             }
         } catch (ConversationStore.StoreException | ContextNotActiveException e) {
-            LOG.log(Level.WARNING, "Retention sweep failed: {0}; it runs again later", e.getClass().getSimpleName());
+            LOG.log(Level.WARNING, "Retention sweep failed: {0}; it runs again later", e.getMessage());
         }
     }
 

@@ -47,8 +47,10 @@ public final class Benchmark {
         String port = options.getOrDefault("--port", "9080");
         URI chat = URI.create("ws://127.0.0.1:" + port + "/chat");
         try (UpstreamProcess upstream = UpstreamProcess.start()) {
+            // A load test comes from a few addresses: the per-client limits are off for it.
             Map<String, String> environment = new LinkedHashMap<>(Map.of(
-                    "CHAT_UPSTREAM_URL", upstream.url(), "HTTP_PORT", port, "CHAT_UPSTREAM_IDLE_TIMEOUT", "120"));
+                    "CHAT_UPSTREAM_URL", upstream.url(), "HTTP_PORT", port, "CHAT_UPSTREAM_IDLE_TIMEOUT", "120",
+                    "CHAT_LIMITS_CONNECTIONS_PER_CLIENT", "0", "CHAT_LIMITS_TURNS_PER_MINUTE", "0"));
             String jvmArgs = options.getOrDefault("--server-jvm-args", "");
             if (options.containsKey("--jfr")) {
                 jvmArgs += " -XX:StartFlightRecording=filename=" + Path.of(options.get("--jfr")).toAbsolutePath() + ",settings=" + options.getOrDefault("--jfc", "profile") + ",dumponexit=true";

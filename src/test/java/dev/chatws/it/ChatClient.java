@@ -75,17 +75,25 @@ public final class ChatClient implements AutoCloseable {
      * conversation frame, false when it closes the socket with 4404; fails on anything else.
      */
     public static boolean reattachable(URI base, String id) throws InterruptedException {
-        try (ChatClient client = connect(base, "conversation=" + id)) {
+        int closed = closeCodeOrZero(base, "conversation=" + id);
+        if (closed != 0) {
+            assertEquals(4404, closed);
+        }
+        return closed == 0;
+    }
+
+    /** Connects with {@code query} (or none): 0 when the conversation frame comes, else the code the server closed with. */
+    public static int closeCodeOrZero(URI base, String query) throws InterruptedException {
+        try (ChatClient client = connect(base, query)) {
             long deadline = System.nanoTime() + TIMEOUT.toNanos();
             while (System.nanoTime() < deadline) {
                 String frame = client.frames.poll(10, TimeUnit.MILLISECONDS);
                 if (frame != null) {
-                    assertEquals(id, json(frame).getString("id"), frame);
-                    return true;
+                    assertEquals("conversation", json(frame).getString("object"), frame);
+                    return 0;
                 }
                 if (client.closed.getCount() == 0) {
-                    assertEquals(4404, client.closeCode);
-                    return false;
+                    return client.closeCode;
                 }
             }
             throw new AssertionError("neither a conversation frame nor a close within " + TIMEOUT);

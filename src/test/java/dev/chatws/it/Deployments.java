@@ -15,6 +15,9 @@ final class Deployments {
 
     static final int HTTP_PORT = Integer.getInteger("it.http.port", 9380);
 
+    /** Every test client comes from 127.0.0.1: the per-client limits are off but where a test is about them. */
+    private static final String NO_CLIENT_LIMITS = "chat.limits.connections-per-client=0\nchat.limits.turns-per-minute=0\n";
+
     private Deployments() {
     }
 
@@ -41,7 +44,7 @@ final class Deployments {
 
     /** The built WAR whose upstream is at {@code url}, with {@code moreConfig} lines of MicroProfile Config. */
     static WebArchive withUpstream(String name, String url, String... moreConfig) {
-        String config = "chat.upstream.url=" + url + "\n" + String.join("\n", moreConfig) + "\n";
+        String config = "chat.upstream.url=" + url + "\n" + NO_CLIENT_LIMITS + String.join("\n", moreConfig) + "\n";
         return product(name).addAsResource(new StringAsset(config), "META-INF/microprofile-config.properties");
     }
 
@@ -57,6 +60,7 @@ final class Deployments {
                 + "chat.history.max-tokens=2000\n"
                 + "chat.upstream.breaker.failures=1000\n"
                 + "chat.resume.grace=PT1S\n"
+                + NO_CLIENT_LIMITS
                 + String.join("\n", moreConfig) + "\n";
         return product(name)
                 .addPackage(FakeUpstream.class.getPackage())

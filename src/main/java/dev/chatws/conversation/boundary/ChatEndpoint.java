@@ -5,6 +5,7 @@ import dev.chatws.conversation.control.ConversationStore;
 import dev.chatws.conversation.control.Conversations;
 import dev.chatws.conversation.entity.InboundFrame;
 import dev.chatws.conversation.entity.OversizedFrame;
+import dev.chatws.limits.control.ClientLimits;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.context.ContextNotActiveException;
@@ -16,6 +17,7 @@ import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
 import jakarta.websocket.OnMessage;
 import jakarta.websocket.OnOpen;
+import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
 import java.io.IOException;
@@ -42,6 +44,7 @@ public class ChatEndpoint {
     private static final CloseReason TOO_BIG = new CloseReason(CloseCodes.TOO_BIG, "frame over the size limit");
     private static final CloseReason TOO_SLOW = new CloseReason(CloseCodes.VIOLATED_POLICY, "client too slow to read");
     private static final CloseReason STORE_DOWN = new CloseReason(CloseCodes.UNEXPECTED_CONDITION, "conversation store unavailable");
+    private static final CloseReason TOO_MANY = new CloseReason(CloseCodes.getCloseCode(4429), "too many connections");
     private static final CloseReason BINARY = new CloseReason(CloseCodes.CANNOT_ACCEPT, "binary frames are not accepted");
 
     /** {@code chat.max-frame-bytes} unless configured: 1 MiB. */
@@ -49,6 +52,12 @@ public class ChatEndpoint {
 
     @Inject
     Conversations conversations;
+
+    @Inject
+    ClientLimits limits;
+
+    @Inject
+    Heartbeat heartbeat;
 
     @Inject
     @ConfigProperty(name = "chat.max-frame-bytes", defaultValue = "1048576")
@@ -68,7 +77,14 @@ public class ChatEndpoint {
     public void open(Session session) throws IOException {
         session.setMaxTextMessageBufferSize(maxFrameBytes);
         List<String> requested = session.getRequestParameterMap().get("conversation");
-        SessionWriter joining = new SessionWriter(session, maxBacklogBytes, this::tooSlow);
+        List<String> client = session.getRequestParameterMap().get(HandshakeFilter.CLIENT);
+        // Without the filter's key (a server that does not pass it on), each socket counts alone.
+        String key = client == null || client.isEmpty() ? "socket:" + session.getId() : client.get(0);
+        SessionWriter joining = new SessionWriter(session, key, maxBacklogBytes, this::tooSlow);
+        if (!limits.connect(joining.client())) {
+            session.close(TOO_MANY);
+            return;
+        }
         try {
             if (requested == null || requested.isEmpty()) {
                 conversationId = conversations.open(joining);
@@ -83,8 +99,13 @@ public class ChatEndpoint {
             LOG.warning(() -> "A socket could not be attached; closing it with 1011. " + e.getMessage());
             session.close(STORE_DOWN);
             return;
+        } finally {
+            if (conversationId == null) {
+                limits.disconnect(joining.client());
+            }
         }
         writer = joining;
+        heartbeat.watch(writer);
     }
 
     @OnMessage
@@ -93,6 +114,7 @@ public class ChatEndpoint {
             LOG.info(() -> ChatScope.redact(conversationId) + ": frame over chat.max-frame-bytes; closing the socket with 1009");
             session.close(TOO_BIG);
         } else if (writer != null) {
+            writer.heard();
             conversations.receive(conversationId, writer, frame);
         }
     }
@@ -103,11 +125,20 @@ public class ChatEndpoint {
         session.close(BINARY);
     }
 
+    @OnMessage
+    public void pong(PongMessage pong) {
+        if (writer != null) {
+            writer.ponged();
+        }
+    }
+
     @OnClose
     public void close(Session session) {
         if (writer == null) {
             return;
         }
+        heartbeat.forget(writer);
+        limits.disconnect(writer.client());
         try {
             conversations.detach(conversationId, writer);
         } catch (IllegalStateException | ContextNotActiveException e) {

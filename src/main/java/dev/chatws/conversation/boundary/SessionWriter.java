@@ -8,6 +8,7 @@ import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Queue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -32,11 +33,19 @@ final class SessionWriter implements Peer {
     private static final Logger LOG = Logger.getLogger(SessionWriter.class.getName());
     private static final CloseReason GOING_AWAY = new CloseReason(CloseReason.CloseCodes.GOING_AWAY, "server shutting down");
     private static final CloseReason GONE = new CloseReason(CloseReason.CloseCodes.getCloseCode(4404), "conversation deleted");
+    private static final CloseReason IDLE = new CloseReason(CloseReason.CloseCodes.VIOLATED_POLICY, "idle");
+    private static final CloseReason NO_PONG = new CloseReason(CloseReason.CloseCodes.VIOLATED_POLICY, "no pong");
+    /** In the queue: a ping to send in its turn, so a ping never overlaps a frame's send. */
+    private static final Object PING = new Object();
+    private static final ByteBuffer PING_DATA = ByteBuffer.allocate(0);
 
     private final Session session;
+    private final String client;
     private final long maxBacklogBytes;
     private final Consumer<SessionWriter> onOverflow;
-    private final Queue<ServerFrame> queue = new ArrayDeque<>();
+    private final Queue<Object> queue = new ArrayDeque<>();
+    private volatile long heardAt = System.nanoTime();
+    private volatile boolean awaitingPong;
     private long backlogBytes;
     private boolean sending;
     private boolean broken;
@@ -46,14 +55,65 @@ final class SessionWriter implements Peer {
      * A writer for {@code session} that calls {@code onOverflow} (once, on the sending thread, which
      * may hold its conversation's lock) when more than {@code maxBacklogBytes} wait to be sent.
      */
-    SessionWriter(Session session, long maxBacklogBytes, Consumer<SessionWriter> onOverflow) {
+    SessionWriter(Session session, String client, long maxBacklogBytes, Consumer<SessionWriter> onOverflow) {
         this.session = session;
+        this.client = client;
         this.maxBacklogBytes = maxBacklogBytes;
         this.onOverflow = onOverflow;
     }
 
     @Override
+    public String client() {
+        return client;
+    }
+
+    /** The client sent a frame: it is not idle. */
+    void heard() {
+        heardAt = System.nanoTime();
+    }
+
+    /** The client answered a ping. */
+    void ponged() {
+        awaitingPong = false;
+    }
+
+    /**
+     * One heartbeat (every {@code chat.ping-interval}): a socket whose client sent no frame for
+     * {@code idleNanos} is closed with 1008 once its frames are out; with {@code ping}, one that did
+     * not answer the previous ping is closed with 1008 at once, and any other is pinged.
+     */
+    void beat(long idleNanos, boolean ping) {
+        if (System.nanoTime() - heardAt > idleNanos) {
+            LOG.log(Level.FINE, "Socket {0} sent nothing for chat.idle-timeout; closing it with 1008", session.getId());
+            closeWhenDrained(IDLE);
+            return;
+        }
+        if (!ping) {
+            return;
+        }
+        boolean dead;
+        synchronized (this) {
+            dead = awaitingPong;
+            if (dead) {
+                broken = true;
+                queue.clear();
+            }
+            awaitingPong = true;
+        }
+        if (dead) {
+            LOG.log(Level.FINE, "Socket {0} did not answer a ping; closing it with 1008", session.getId());
+            closeQuietly(NO_PONG);
+        } else {
+            enqueue(PING);
+        }
+    }
+
+    @Override
     public void send(ServerFrame frame) {
+        enqueue(frame);
+    }
+
+    private void enqueue(Object frame) {
         boolean overflow = false;
         synchronized (this) {
             if (broken) {
@@ -86,8 +146,8 @@ final class SessionWriter implements Peer {
         return session;
     }
 
-    private static long size(ServerFrame frame) {
-        return frame instanceof RawFrame raw ? raw.json().length() : 256;
+    private static long size(Object frame) {
+        return frame == PING ? 0 : frame instanceof RawFrame raw ? raw.json().length() : 256;
     }
 
     @Override
@@ -114,7 +174,7 @@ final class SessionWriter implements Peer {
     /** Sends queued frames while this thread holds the right to send; then closes, if asked to. */
     private void pump() {
         while (true) {
-            ServerFrame next;
+            Object next;
             CloseReason close = null;
             synchronized (this) {
                 next = broken ? null : queue.poll();
@@ -132,6 +192,15 @@ final class SessionWriter implements Peer {
                     closeQuietly(close);
                 }
                 return;
+            }
+            if (next == PING) {
+                try {
+                    session.getAsyncRemote().sendPing(PING_DATA.duplicate());
+                } catch (IOException | RuntimeException e) {
+                    fail(e.getClass().getName());
+                    return;
+                }
+                continue;
             }
             Completion completion = new Completion();
             try {

@@ -10,6 +10,8 @@ import dev.chatws.conversation.entity.InboundFrame;
 import dev.chatws.conversation.entity.MalformedFrame;
 import dev.chatws.conversation.entity.RawFrame;
 import dev.chatws.conversation.entity.ServerFrame;
+import dev.chatws.limits.control.ClientLimits;
+import dev.chatws.limits.control.RequestLimits;
 import dev.chatws.upstream.control.UpstreamClient;
 import dev.chatws.upstream.control.UpstreamListener;
 import jakarta.annotation.PostConstruct;
@@ -61,6 +63,12 @@ public class Conversation {
 
     @Inject
     ConversationStore store;
+
+    @Inject
+    RequestLimits requestLimits;
+
+    @Inject
+    ClientLimits clientLimits;
 
     @Inject
     @ConfigProperty(name = "chat.model", defaultValue = "gpt-4o-mini")
@@ -298,7 +306,7 @@ public class Conversation {
         } else if (frame instanceof ControlFrame control) {
             control(from, control);
         } else if (frame instanceof ChatRequest request) {
-            Optional<ErrorFrame> invalid = RequestValidator.check(request);
+            Optional<ErrorFrame> invalid = RequestValidator.check(request).or(() -> requestLimits.check(request.body()));
             if (invalid.isPresent()) {
                 reject(from, invalid.get());
             } else {
@@ -334,9 +342,14 @@ public class Conversation {
                         "A turn of this conversation is in progress; send response.cancel or wait for its end."));
                 return;
             }
+            Optional<ErrorFrame> limited = clientLimits.startTurn(from.client());
+            if (limited.isPresent()) {
+                reject(from, limited.get());
+                return;
+            }
             List<JsonObject> added = new ArrayList<>();
             request.body().getJsonArray("messages").forEach(message -> added.add(message.asJsonObject()));
-            Turn started = new Turn(added, request.streaming());
+            Turn started = new Turn(from.client(), added, request.streaming());
             turn = started;
             long chars = historyChars + added.stream().mapToLong(HistoryBudget::chars).sum();
             HistoryBudget.Selection sent = budget.select(history, added, chars,
@@ -380,7 +393,8 @@ public class Conversation {
 
     private void complete(Turn ended) {
         if (ended.end(Turn.State.COMPLETED)) {
-            finish(ended, ended.aggregate().assistantMessage(false), new RawFrame(ended.aggregate().completion(false).toString()));
+            JsonObject completion = ended.aggregate().completion(false);
+            finish(ended, ended.aggregate().assistantMessage(false), completion, new RawFrame(completion.toString()));
         }
     }
 
@@ -398,13 +412,14 @@ public class Conversation {
                     }
                 }
             }
-            finish(ended, message, new RawFrame(json));
+            finish(ended, message, completion, new RawFrame(json));
         }
     }
 
     private void cancel(Turn ended) {
         if (ended.end(Turn.State.CANCELLED)) {
-            finish(ended, ended.aggregate().assistantMessage(true), new RawFrame(ended.aggregate().completion(true).toString()));
+            JsonObject completion = ended.aggregate().completion(true);
+            finish(ended, ended.aggregate().assistantMessage(true), completion, new RawFrame(completion.toString()));
         }
     }
 
@@ -418,11 +433,13 @@ public class Conversation {
     }
 
     /**
-     * Commits the turn's messages (and the assistant's, if any) to the store, then to memory, frees
-     * the turn slot and sends the terminal frame. If the store fails, nothing is committed and the
+     * Counts the turn's token usage against its client, commits the turn's messages (and the
+     * assistant's, if any) to the store, then to memory, frees the turn slot and sends the terminal
+     * frame. If the store fails, nothing is committed and the
      * terminal frame is an error instead (the client may send the turn again).
      */
-    private void finish(Turn ended, Optional<JsonObject> assistant, RawFrame terminal) {
+    private void finish(Turn ended, Optional<JsonObject> assistant, JsonObject completion, RawFrame terminal) {
+        clientLimits.spend(ended.client(), completion);
         List<JsonObject> committed = new ArrayList<>(ended.requestMessages());
         assistant.ifPresent(committed::add);
         turn = null;

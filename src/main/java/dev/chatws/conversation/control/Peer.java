@@ -8,6 +8,9 @@ import dev.chatws.conversation.entity.ServerFrame;
  */
 public interface Peer {
 
+    /** Who is on the other end, for per-client limits: the user's name, or the client's address. */
+    String client();
+
     /** Queues {@code frame} for this socket. */
     void send(ServerFrame frame);
 

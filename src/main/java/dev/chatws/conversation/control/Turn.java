@@ -19,6 +19,7 @@ final class Turn {
     /** Where a turn stands. */
     enum State { STREAMING, COMPLETED, CANCELLED, FAILED }
 
+    private final String client;
     private final List<JsonObject> requestMessages;
     private final boolean streaming;
     private final CompletionAggregate aggregate = new CompletionAggregate();
@@ -26,9 +27,15 @@ final class Turn {
     private State state = State.STREAMING;
     private UpstreamCall call;
 
-    Turn(List<JsonObject> requestMessages, boolean streaming) {
+    Turn(String client, List<JsonObject> requestMessages, boolean streaming) {
+        this.client = client;
         this.requestMessages = List.copyOf(requestMessages);
         this.streaming = streaming;
+    }
+
+    /** The client that started this turn, whose limits it counts against. */
+    String client() {
+        return client;
     }
 
     List<JsonObject> requestMessages() {

@@ -67,6 +67,8 @@ class FrameCodecTest {
                 Json.createReader(new java.io.StringReader(encoder.encode(ErrorFrame.of(ErrorCode.TURN_IN_PROGRESS, "busy")))).readObject());
         assertEquals("{\"error\":{\"type\":\"upstream_error\",\"code\":\"upstream_error\",\"message\":\"m\",\"param\":null,\"status\":429}}",
                 encoder.encode(ErrorFrame.upstream(429, "m")));
+        assertEquals("{\"error\":{\"type\":\"rate_limit_error\",\"code\":\"rate_limited\",\"message\":\"m\",\"param\":null,\"retry_after\":12}}",
+                encoder.encode(ErrorFrame.rateLimited(12, "m")));
     }
 
     @Test

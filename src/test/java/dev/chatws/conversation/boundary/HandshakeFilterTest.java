@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-class OriginFilterTest {
+class HandshakeFilterTest {
 
     @Test
     void anyPortOrNoneForTheLocalhostDefault() {
-        var pattern = OriginFilter.pattern("http://localhost:*");
+        var pattern = HandshakeFilter.pattern("http://localhost:*");
         assertTrue(pattern.matcher("http://localhost:5173").matches());
         assertTrue(pattern.matcher("http://localhost").matches());
         assertFalse(pattern.matcher("http://localhost.evil.example").matches());
@@ -19,9 +19,9 @@ class OriginFilterTest {
 
     @Test
     void exactOriginsAndWildcardHostParts() {
-        assertTrue(OriginFilter.pattern("https://portal.example.com").matcher("https://portal.example.com").matches());
-        assertFalse(OriginFilter.pattern("https://portal.example.com").matcher("https://portal.example.com.evil.io").matches());
-        var wildcard = OriginFilter.pattern("https://*.example.com");
+        assertTrue(HandshakeFilter.pattern("https://portal.example.com").matcher("https://portal.example.com").matches());
+        assertFalse(HandshakeFilter.pattern("https://portal.example.com").matcher("https://portal.example.com.evil.io").matches());
+        var wildcard = HandshakeFilter.pattern("https://*.example.com");
         assertTrue(wildcard.matcher("https://intranet.example.com").matches());
         assertFalse(wildcard.matcher("https://evil.io/x.example.com").matches());
     }

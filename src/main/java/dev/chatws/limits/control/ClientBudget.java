@@ -1,0 +1,132 @@
+package dev.chatws.limits.control;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.function.Supplier;
+
+/**
+ * What each client (a user, or a client address when anonymous) may still do: open connections
+ * up to a bound; start turns at a rate (a token bucket of {@code turnsPerMinute}, refilled
+ * continuously); spend upstream tokens up to a daily bound (UTC days). A bound of 0 is no bound.
+ *
+ * <p>Thread-safe: every method is synchronized; each is a few map operations.
+ */
+public final class ClientBudget {
+
+    private static final long MINUTE_NANOS = Duration.ofMinutes(1).toNanos();
+
+    private final int connections;
+    private final int turnsPerMinute;
+    private final long tokensPerDay;
+    private final Supplier<Instant> clock;
+    private final Map<String, Integer> open = new HashMap<>();
+    private final Map<String, Bucket> buckets = new HashMap<>();
+    private final Map<String, Long> spent = new HashMap<>();
+    private LocalDate day;
+
+    public ClientBudget(int connections, int turnsPerMinute, long tokensPerDay, Supplier<Instant> clock) {
+        this.connections = connections;
+        this.turnsPerMinute = turnsPerMinute;
+        this.tokensPerDay = tokensPerDay;
+        this.clock = clock;
+    }
+
+    /** Counts a connection of {@code client}; false (and nothing counted) if it has as many as allowed. */
+    public synchronized boolean connect(String client) {
+        int now = open.getOrDefault(client, 0);
+        if (connections > 0 && now >= connections) {
+            return false;
+        }
+        open.put(client, now + 1);
+        return true;
+    }
+
+    /** A connection of {@code client} that {@link #connect} counted has closed. */
+    public synchronized void disconnect(String client) {
+        open.computeIfPresent(client, (key, count) -> count <= 1 ? null : count - 1);
+    }
+
+    /**
+     * Takes one turn from {@code client}'s budget. Empty if it may start; otherwise how long until
+     * it may (seconds, at least 1), and nothing is taken.
+     */
+    public synchronized OptionalLong startTurn(String client) {
+        Instant now = clock.get();
+        if (tokensPerDay > 0 && spentToday(client, now) >= tokensPerDay) {
+            Instant tomorrow = today(now).plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC);
+            return OptionalLong.of(Math.max(1, Duration.between(now, tomorrow).toSeconds()));
+        }
+        if (turnsPerMinute <= 0) {
+            return OptionalLong.empty();
+        }
+        Bucket bucket = buckets.computeIfAbsent(client, key -> new Bucket(turnsPerMinute, now));
+        bucket.refill(now, turnsPerMinute);
+        if (bucket.tokens >= 1) {
+            bucket.tokens -= 1;
+            return OptionalLong.empty();
+        }
+        double missing = 1 - bucket.tokens;
+        long waitNanos = (long) Math.ceil(missing * MINUTE_NANOS / turnsPerMinute);
+        return OptionalLong.of(Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L));
+    }
+
+    /** Counts {@code tokens} the upstream reported for a turn of {@code client} against today's bound. */
+    public synchronized void spend(String client, long tokens) {
+        if (tokensPerDay > 0 && tokens > 0) {
+            today(clock.get());
+            spent.merge(client, tokens, Long::sum);
+        }
+    }
+
+    /** Forgets the buckets that are full again and the connection-less: they hold nothing a client could miss. */
+    public synchronized void forgetIdle() {
+        Instant now = clock.get();
+        for (Iterator<Map.Entry<String, Bucket>> it = buckets.entrySet().iterator(); it.hasNext();) {
+            Bucket bucket = it.next().getValue();
+            bucket.refill(now, turnsPerMinute);
+            if (bucket.tokens >= turnsPerMinute) {
+                it.remove();
+            }
+        }
+        today(now);
+    }
+
+    private long spentToday(String client, Instant now) {
+        today(now);
+        return spent.getOrDefault(client, 0L);
+    }
+
+    /** Today (UTC); a new day clears yesterday's spending. */
+    private LocalDate today(Instant now) {
+        LocalDate date = LocalDate.ofInstant(now, ZoneOffset.UTC);
+        if (!date.equals(day)) {
+            day = date;
+            spent.clear();
+        }
+        return date;
+    }
+
+    private static final class Bucket {
+        private double tokens;
+        private Instant refilled;
+
+        Bucket(int capacity, Instant now) {
+            this.tokens = capacity;
+            this.refilled = now;
+        }
+
+        void refill(Instant now, int perMinute) {
+            long elapsed = Duration.between(refilled, now).toNanos();
+            if (elapsed > 0) {
+                tokens = Math.min(perMinute, tokens + (double) elapsed * perMinute / MINUTE_NANOS);
+                refilled = now;
+            }
+        }
+    }
+}

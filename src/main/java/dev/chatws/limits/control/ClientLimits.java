@@ -1,0 +1,93 @@
+package dev.chatws.limits.control;
+
+import dev.chatws.conversation.entity.ErrorFrame;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.json.JsonNumber;
+import jakarta.json.JsonObject;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * The per-client limits of this server (a client is the authenticated user, else the client's
+ * address): {@code chat.limits.connections-per-client} open sockets (over it: close 4429),
+ * {@code chat.limits.turns-per-minute} and {@code chat.limits.tokens-per-day} of upstream usage
+ * (over either: {@code rate_limited} with the seconds until a turn may start). 0: no bound.
+ *
+ * <p>Application-scoped and thread-safe; counts live in this server's memory.
+ */
+@ApplicationScoped
+public class ClientLimits {
+
+    private static final Logger LOG = Logger.getLogger(ClientLimits.class.getName());
+
+    @Inject
+    @ConfigProperty(name = "chat.limits.connections-per-client", defaultValue = "64")
+    int connectionsPerClient;
+
+    @Inject
+    @ConfigProperty(name = "chat.limits.turns-per-minute", defaultValue = "60")
+    int turnsPerMinute;
+
+    @Inject
+    @ConfigProperty(name = "chat.limits.tokens-per-day", defaultValue = "0")
+    long tokensPerDay;
+
+    @Resource
+    ManagedScheduledExecutorService scheduler;
+
+    private ClientBudget budget;
+    private ScheduledFuture<?> sweeper;
+
+    @PostConstruct
+    void init() {
+        budget = new ClientBudget(connectionsPerClient, turnsPerMinute, tokensPerDay, Instant::now);
+        sweeper = scheduler.scheduleWithFixedDelay(budget::forgetIdle, 1, 1, TimeUnit.MINUTES);
+    }
+
+    @PreDestroy
+    void stop() {
+        sweeper.cancel(false);
+    }
+
+    /** Counts a socket of {@code client}; false if it already has as many as allowed (the caller closes with 4429). */
+    public boolean connect(String client) {
+        boolean allowed = budget.connect(client);
+        if (!allowed) {
+            LOG.log(Level.INFO, "A client is over chat.limits.connections-per-client ({0}); closing its new socket with 4429", connectionsPerClient);
+        }
+        return allowed;
+    }
+
+    /** A socket that {@link #connect} counted has closed. */
+    public void disconnect(String client) {
+        budget.disconnect(client);
+    }
+
+    /** Takes a turn from {@code client}'s budget; the {@code rate_limited} error if it is spent. */
+    public Optional<ErrorFrame> startTurn(String client) {
+        OptionalLong wait = budget.startTurn(client);
+        if (wait.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(ErrorFrame.rateLimited(wait.getAsLong(),
+                "This client has used its turns or tokens for now (chat.limits); try again in " + wait.getAsLong() + " s."));
+    }
+
+    /** Counts the {@code usage.total_tokens} of a turn's {@code chat.completion} against {@code client}'s day. */
+    public void spend(String client, JsonObject completion) {
+        if (completion.get("usage") instanceof JsonObject usage && usage.get("total_tokens") instanceof JsonNumber total) {
+            budget.spend(client, total.longValue());
+        }
+    }
+}

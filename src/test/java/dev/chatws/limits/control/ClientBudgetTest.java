@@ -1,0 +1,70 @@
+package dev.chatws.limits.control;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class ClientBudgetTest {
+
+    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-25T23:00:00Z"));
+
+    @Test
+    void connectionsAreCountedPerClientAndFreedOnDisconnect() {
+        ClientBudget budget = new ClientBudget(2, 0, 0, now::get);
+        assertTrue(budget.connect("a"));
+        assertTrue(budget.connect("a"));
+        assertFalse(budget.connect("a"), "a third socket of a is refused");
+        assertTrue(budget.connect("b"), "b has its own count");
+        budget.disconnect("a");
+        assertTrue(budget.connect("a"), "a closed one, so one more may open");
+    }
+
+    @Test
+    void turnsPerMinuteRefillContinuouslyAndSayWhenTheNextMayStart() {
+        ClientBudget budget = new ClientBudget(0, 6, 0, now::get);
+        for (int i = 0; i < 6; i++) {
+            assertEquals(OptionalLong.empty(), budget.startTurn("a"), "turn " + i);
+        }
+        assertEquals(OptionalLong.of(10), budget.startTurn("a"), "6 a minute: one every 10 s");
+        assertEquals(OptionalLong.empty(), budget.startTurn("b"), "b has its own bucket");
+        now.set(now.get().plus(Duration.ofSeconds(4)));
+        assertEquals(OptionalLong.of(6), budget.startTurn("a"));
+        now.set(now.get().plus(Duration.ofSeconds(6)));
+        assertEquals(OptionalLong.empty(), budget.startTurn("a"));
+        assertTrue(budget.startTurn("a").isPresent(), "the refilled turn was taken");
+    }
+
+    @Test
+    void tokensPerDayCountUsageUntilMidnightUtc() {
+        ClientBudget budget = new ClientBudget(0, 0, 100, now::get);
+        assertEquals(OptionalLong.empty(), budget.startTurn("a"));
+        budget.spend("a", 60);
+        assertEquals(OptionalLong.empty(), budget.startTurn("a"), "60 of 100 spent");
+        budget.spend("a", 60);
+        assertEquals(OptionalLong.of(3600), budget.startTurn("a"), "spent; midnight UTC is an hour away");
+        assertEquals(OptionalLong.empty(), budget.startTurn("b"));
+        now.set(Instant.parse("2026-11-26T00:00:01Z"));
+        assertEquals(OptionalLong.empty(), budget.startTurn("a"), "a new day");
+    }
+
+    @Test
+    void fullBucketsAreForgottenAndZeroMeansNoBound() {
+        ClientBudget budget = new ClientBudget(0, 2, 0, now::get);
+        budget.startTurn("a");
+        budget.startTurn("a");
+        now.set(now.get().plus(Duration.ofMinutes(1)));
+        budget.forgetIdle();
+        assertEquals(OptionalLong.empty(), budget.startTurn("a"));
+        ClientBudget unbounded = new ClientBudget(0, 0, 0, now::get);
+        for (int i = 0; i < 1000; i++) {
+            assertTrue(unbounded.connect("a"));
+            assertEquals(OptionalLong.empty(), unbounded.startTurn("a"));
+        }
+    }
+}

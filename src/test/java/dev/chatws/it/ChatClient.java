@@ -14,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -36,14 +37,21 @@ public final class ChatClient implements AutoCloseable {
     private volatile int closeCode = -1;
     private final WebSocket socket;
 
-    private ChatClient(URI uri) {
-        this.socket = HTTP.newWebSocketBuilder().connectTimeout(TIMEOUT).buildAsync(uri, new Collector()).join();
+    private ChatClient(URI uri, Map<String, String> headers) {
+        WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(TIMEOUT);
+        headers.forEach(builder::header);
+        this.socket = builder.buildAsync(uri, new Collector()).join();
+    }
+
+    /** Connects like {@link #connect(URI, String)}, with {@code headers} on the upgrade request. */
+    public static ChatClient connect(URI base, String query, Map<String, String> headers) {
+        String ws = base.toString().replaceFirst("^http", "ws");
+        return new ChatClient(URI.create(ws + (ws.endsWith("/") ? "" : "/") + "chat" + (query == null ? "" : "?" + query)), headers);
     }
 
     /** Connects to {@code ws…/chat} under {@code base} (the deployment's http URL), with {@code query} if not null. */
     public static ChatClient connect(URI base, String query) {
-        String ws = base.toString().replaceFirst("^http", "ws");
-        return new ChatClient(URI.create(ws + (ws.endsWith("/") ? "" : "/") + "chat" + (query == null ? "" : "?" + query)));
+        return connect(base, query, Map.of());
     }
 
     /** The HTTP status of a WebSocket handshake sent with {@code origin} as its Origin header: 101 when upgraded. */

@@ -23,6 +23,7 @@ import jakarta.websocket.server.ServerEndpoint;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -44,6 +45,7 @@ public class ChatEndpoint {
     private static final CloseReason TOO_BIG = new CloseReason(CloseCodes.TOO_BIG, "frame over the size limit");
     private static final CloseReason TOO_SLOW = new CloseReason(CloseCodes.VIOLATED_POLICY, "client too slow to read");
     private static final CloseReason STORE_DOWN = new CloseReason(CloseCodes.UNEXPECTED_CONDITION, "conversation store unavailable");
+    private static final CloseReason NOT_AUTHENTICATED = new CloseReason(CloseCodes.getCloseCode(4401), "not authenticated");
     private static final CloseReason TOO_MANY = new CloseReason(CloseCodes.getCloseCode(4429), "too many connections");
     private static final CloseReason BINARY = new CloseReason(CloseCodes.CANNOT_ACCEPT, "binary frames are not accepted");
 
@@ -76,11 +78,16 @@ public class ChatEndpoint {
     @OnOpen
     public void open(Session session) throws IOException {
         session.setMaxTextMessageBufferSize(maxFrameBytes);
-        List<String> requested = session.getRequestParameterMap().get("conversation");
-        List<String> client = session.getRequestParameterMap().get(HandshakeFilter.CLIENT);
+        Map<String, List<String>> parameters = session.getRequestParameterMap();
+        if (parameters.containsKey(HandshakeFilter.AUTH)) {
+            session.close(NOT_AUTHENTICATED);
+            return;
+        }
+        List<String> requested = parameters.get("conversation");
         // Without the filter's key (a server that does not pass it on), each socket counts alone.
-        String key = client == null || client.isEmpty() ? "socket:" + session.getId() : client.get(0);
-        SessionWriter joining = new SessionWriter(session, key, maxBacklogBytes, this::tooSlow);
+        String client = first(parameters, HandshakeFilter.CLIENT);
+        SessionWriter joining = new SessionWriter(session, client == null ? "socket:" + session.getId() : client,
+                first(parameters, HandshakeFilter.USER), maxBacklogBytes, this::tooSlow);
         if (!limits.connect(joining.client())) {
             session.close(TOO_MANY);
             return;
@@ -106,6 +113,11 @@ public class ChatEndpoint {
         }
         writer = joining;
         heartbeat.watch(writer);
+    }
+
+    private static String first(Map<String, List<String>> parameters, String name) {
+        List<String> values = parameters.get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
     }
 
     @OnMessage

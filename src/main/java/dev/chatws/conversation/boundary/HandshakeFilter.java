@@ -6,16 +6,9 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.annotation.WebFilter;
 import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletRequestWrapper;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
-import java.security.Principal;
-import java.util.Arrays;
-import java.util.Collections;
-import java.util.Enumeration;
+import dev.chatws.auth.control.Authentication;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.stream.Collectors;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.List;
@@ -35,11 +28,11 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * in {@code http://localhost:*}); unset, the server's own origin and {@code http://localhost:*}. A
  * request without an {@code Origin} header does not come from a browser page and is let through.
  *
- * <p>Client: the request goes on with the request parameter {@value #CLIENT} set to the client's
- * key for per-client limits: {@code user:NAME} for an authenticated user, else
- * {@code address:IP} (a value the client sent under that name is replaced). The WebSocket API
- * shows an endpoint neither the client's address nor request attributes, but it does show the
- * upgrade request's parameters.
+ * <p>Identity: a bearer token (header or {@code access_token} parameter) is verified
+ * ({@link Authentication}); the request goes on as an {@link IdentityRequest} that tells the
+ * endpoint the user ({@value #USER}), whether to refuse the socket with 4401 ({@value #AUTH}), and
+ * the client's key for per-client limits ({@value #CLIENT}: {@code user:NAME}, else
+ * {@code address:IP}); the token itself goes no further.
  *
  * <p>One instance per application; stateless after start-up, thread-safe.
  */
@@ -48,9 +41,16 @@ public class HandshakeFilter extends HttpFilter {
 
     /** The request parameter that carries the client's key to the endpoint. */
     static final String CLIENT = "chatws.client";
+    /** The request parameter that carries the authenticated user's name to the endpoint. */
+    static final String USER = "chatws.user";
+    /** The request parameter that says {@code refused} when the socket is to be closed with 4401. */
+    static final String AUTH = "chatws.auth";
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = Logger.getLogger(HandshakeFilter.class.getName());
+
+    @Inject
+    Authentication authentication;
 
     @Inject
     @ConfigProperty(name = "chat.allowed-origins")
@@ -79,52 +79,43 @@ public class HandshakeFilter extends HttpFilter {
             throws IOException, ServletException {
         String origin = request.getHeader("Origin");
         if (origin == null || allowed(origin.toLowerCase(Locale.ROOT), request)) {
-            chain.doFilter(withClient(request, clientOf(request)), response);
+            chain.doFilter(identify(request), response);
             return;
         }
         LOG.info("Refused a WebSocket upgrade from a foreign origin (HTTP 403)");
         response.sendError(HttpServletResponse.SC_FORBIDDEN, "origin not allowed");
     }
 
-    /** The client's key: the authenticated user, else the address the connection comes from. */
-    static String clientOf(HttpServletRequest request) {
-        Principal user = request.getUserPrincipal();
-        return user != null ? "user:" + user.getName() : "address:" + request.getRemoteAddr();
+    /**
+     * The request with what the endpoint is to know: the user a bearer token (header
+     * {@code Authorization: Bearer …}, else parameter {@code access_token}) names, or that the
+     * socket is refused (a token that does not verify; no token where one is required); and the
+     * client's key for its limits, {@code user:NAME} or {@code address:IP}.
+     */
+    private HttpServletRequest identify(HttpServletRequest request) {
+        Map<String, String> found = new LinkedHashMap<>();
+        String token = bearerToken(request);
+        Optional<String> user = token == null ? Optional.empty() : authentication.verify(token);
+        if (user.isPresent()) {
+            found.put(USER, user.get());
+            found.put(CLIENT, "user:" + user.get());
+        } else {
+            found.put(CLIENT, "address:" + request.getRemoteAddr());
+            if (token != null || authentication.required()) {
+                found.put(AUTH, "refused");
+            }
+        }
+        return new IdentityRequest(request, found);
     }
 
-    /** {@code request} with the parameter {@value #CLIENT} set to {@code client}, and only to it. */
-    static HttpServletRequest withClient(HttpServletRequest request, String client) {
-        return new HttpServletRequestWrapper(request) {
-            @Override
-            public String getParameter(String name) {
-                return CLIENT.equals(name) ? client : super.getParameter(name);
-            }
-
-            @Override
-            public Map<String, String[]> getParameterMap() {
-                Map<String, String[]> parameters = new LinkedHashMap<>(super.getParameterMap());
-                parameters.put(CLIENT, new String[] {client});
-                return Collections.unmodifiableMap(parameters);
-            }
-
-            @Override
-            public Enumeration<String> getParameterNames() {
-                return Collections.enumeration(getParameterMap().keySet());
-            }
-
-            @Override
-            public String[] getParameterValues(String name) {
-                return CLIENT.equals(name) ? new String[] {client} : super.getParameterValues(name);
-            }
-
-            @Override
-            public String getQueryString() {
-                String others = super.getQueryString() == null ? "" : Arrays.stream(super.getQueryString().split("&"))
-                        .filter(pair -> !pair.startsWith(CLIENT + "=") && !pair.equals(CLIENT))
-                        .map(pair -> pair + "&").collect(Collectors.joining());
-                return others + CLIENT + "=" + URLEncoder.encode(client, StandardCharsets.UTF_8);
-            }
-        };
+    /** The bearer token of the request: the {@code Authorization} header's, else the {@code access_token} parameter; null if none. */
+    static String bearerToken(HttpServletRequest request) {
+        String header = request.getHeader("Authorization");
+        if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) && !header.substring(7).isBlank()) {
+            return header.substring(7).strip();
+        }
+        String parameter = request.getParameter(IdentityRequest.ACCESS_TOKEN);
+        return parameter == null || parameter.isBlank() ? null : parameter.strip();
     }
 
     private boolean allowed(String origin, HttpServletRequest request) {

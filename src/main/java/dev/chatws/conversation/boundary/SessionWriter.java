@@ -41,6 +41,7 @@ final class SessionWriter implements Peer {
 
     private final Session session;
     private final String client;
+    private final String user;
     private final long maxBacklogBytes;
     private final Consumer<SessionWriter> onOverflow;
     private final Queue<Object> queue = new ArrayDeque<>();
@@ -55,9 +56,10 @@ final class SessionWriter implements Peer {
      * A writer for {@code session} that calls {@code onOverflow} (once, on the sending thread, which
      * may hold its conversation's lock) when more than {@code maxBacklogBytes} wait to be sent.
      */
-    SessionWriter(Session session, String client, long maxBacklogBytes, Consumer<SessionWriter> onOverflow) {
+    SessionWriter(Session session, String client, String user, long maxBacklogBytes, Consumer<SessionWriter> onOverflow) {
         this.session = session;
         this.client = client;
+        this.user = user;
         this.maxBacklogBytes = maxBacklogBytes;
         this.onOverflow = onOverflow;
     }
@@ -65,6 +67,11 @@ final class SessionWriter implements Peer {
     @Override
     public String client() {
         return client;
+    }
+
+    @Override
+    public String user() {
+        return user;
     }
 
     /** The client sent a frame: it is not idle. */

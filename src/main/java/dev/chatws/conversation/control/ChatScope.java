@@ -64,7 +64,7 @@ public class ChatScope {
     }
 
     /** Whether {@code id} looks like a conversation id at all. */
-    public static boolean isWellFormed(String id) {
+    private static boolean isWellFormed(String id) {
         return id != null && ID.matcher(id).matches();
     }
 

@@ -101,6 +101,7 @@ public class Conversation {
     private boolean unloaded;
     private boolean erased;
     private boolean stored;
+    private String owner;
     private int trimmed;
     private long historyChars;
     private String id;
@@ -121,6 +122,7 @@ public class Conversation {
     private void restore(ConversationStore.Stored from) {
         stored = true;
         created = from.created();
+        owner = from.owner();
         history.clear();
         tokens.clear();
         historyChars = 0;
@@ -152,11 +154,23 @@ public class Conversation {
     }
 
     /**
-     * Deletes this conversation (the right to erasure): the turn in flight ends cancelled without
-     * committing, every socket is closed with 4404 once its frames are out, and the conversation is
-     * forgotten in memory. The caller deletes it from the store.
+     * Deletes this conversation (the right to erasure) if {@code user} (null: anonymous) may: the
+     * turn in flight ends cancelled without committing, every socket is closed with 4404 once its
+     * frames are out, and the conversation is forgotten in memory. The caller deletes it from the
+     * store. False, and nothing done, if it belongs to another user.
      */
-    public void erase() {
+    public boolean eraseFor(String user) {
+        synchronized (lock) {
+            if (owner != null && !owner.equals(user)) {
+                return false;
+            }
+            erase();
+            return true;
+        }
+    }
+
+    /** {@link #eraseFor} without asking whose it is (the conversation was deleted elsewhere). */
+    void erase() {
         synchronized (lock) {
             erased = true;
             unloaded = true;
@@ -217,16 +231,19 @@ public class Conversation {
      * first catches up with the store, where another server may have committed turns meanwhile.
      * False if this conversation was unloaded or erased meanwhile (the caller looks it up again).
      */
-    public boolean attach(Peer peer) {
+    public Attach attach(Peer peer) {
         synchronized (lock) {
             if (unloaded) {
-                return false;
+                return Attach.GONE;
+            }
+            if (owner != null && !owner.equals(peer.user())) {
+                return Attach.NOT_YOURS;
             }
             stopTimers();
             if (stored && peers.isEmpty() && turn == null) {
                 catchUp();
                 if (unloaded) {
-                    return false;
+                    return Attach.GONE;
                 }
             }
             peers.add(peer);
@@ -234,8 +251,25 @@ public class Conversation {
             if (turn != null) {
                 turn.relayed().forEach(peer::send);
             }
-            return true;
+            return Attach.ATTACHED;
         }
+    }
+
+    /** Starts this new conversation with {@code peer}, whose user (null: anonymous) owns it. */
+    public void open(Peer peer) {
+        synchronized (lock) {
+            owner = peer.user();
+            attach(peer);
+        }
+    }
+
+    /** What became of a socket that asked to attach. */
+    public enum Attach {
+        ATTACHED,
+        /** The conversation was unloaded or erased meanwhile: look it up again. */
+        GONE,
+        /** It belongs to another user: to the client, as unknown as a conversation that does not exist. */
+        NOT_YOURS
     }
 
     /**
@@ -445,7 +479,7 @@ public class Conversation {
         turn = null;
         if (!erased) {
             try {
-                store.append(id, created, history.size(), committed.stream().map(JsonObject::toString).toList(),
+                store.append(id, created, owner, history.size(), committed.stream().map(JsonObject::toString).toList(),
                         Instant.now().getEpochSecond());
                 stored = true;
             } catch (ConversationStore.StoreException e) {

@@ -43,8 +43,8 @@ public class ConversationStore {
 
     private static final Logger LOG = Logger.getLogger(ConversationStore.class.getName());
 
-    /** A conversation as stored: when it was created, and its messages' JSON in order. */
-    public record Stored(long created, List<String> messages) {
+    /** A conversation as stored: when it was created, its owner (null: anonymous), and its messages' JSON in order. */
+    public record Stored(long created, String owner, List<String> messages) {
     }
 
     /**
@@ -103,25 +103,26 @@ public class ConversationStore {
                     "select m.body from StoredMessage m where m.conversationId = :id order by m.seq", String.class)
                     .setParameter("id", id)
                     .getResultList();
-            return Optional.of(new Stored(conversation.created(), messages));
+            return Optional.of(new Stored(conversation.created(), conversation.owner(), messages));
         });
     }
 
     /**
      * Appends {@code messages} to conversation {@code id} at positions {@code from}, {@code from+1},
-     * … in one transaction, creating the conversation if it is not stored yet, and marks it active
+     * … in one transaction, creating the conversation (owned by {@code owner}, null: anonymous) if
+     * it is not stored yet, and marks it active
      * at {@code now}. Fails, committing nothing, if any of those positions is taken (another server
      * committed to this conversation since it was loaded here) or if the conversation had been
      * stored and was deleted since.
      */
-    public void append(String id, long created, int from, List<String> messages, long now) {
+    public void append(String id, long created, String owner, int from, List<String> messages, long now) {
         inTransaction(em -> {
             StoredConversation conversation = em.find(StoredConversation.class, id);
             if (conversation == null && from > 0) {
                 throw new IllegalStateException("The conversation was deleted from the store");
             }
             if (conversation == null) {
-                em.persist(new StoredConversation(id, created, now));
+                em.persist(new StoredConversation(id, created, now, owner));
             } else {
                 conversation.touch(now);
             }

@@ -74,13 +74,14 @@ public class Conversations {
     /** Starts a new conversation with {@code peer} attached; returns its id. */
     public String open(Peer peer) {
         String id = scope.open();
-        scope.run(id, () -> conversation.attach(peer));
+        scope.run(id, () -> conversation.open(peer));
         return id;
     }
 
     /**
      * Attaches {@code peer} to conversation {@code id}, loading it from the store if it is not in
-     * memory; false if there is no such conversation.
+     * memory; false if there is no such conversation, or it belongs to another user (§5: both are
+     * 4404 to the client).
      *
      * @throws ConversationStore.StoreException if the store cannot be read
      */
@@ -90,8 +91,9 @@ public class Conversations {
                 return false;
             }
             try {
-                if (scope.call(id, () -> conversation.attach(peer))) {
-                    return true;
+                Conversation.Attach attached = scope.call(id, () -> conversation.attach(peer));
+                if (attached != Conversation.Attach.GONE) {
+                    return attached == Conversation.Attach.ATTACHED;
                 }
             } catch (ContextNotActiveException e) {
                 LOG.fine("The conversation was unloaded while a socket attached; looking it up again");
@@ -116,19 +118,28 @@ public class Conversations {
     }
 
     /**
-     * Deletes conversation {@code id} everywhere (the right to erasure): in memory (its sockets are
-     * closed with 4404, a turn in flight ends unsaved) and in the store. False if it did not exist.
+     * Deletes conversation {@code id} everywhere (the right to erasure) for {@code user} (null:
+     * anonymous): in memory (its sockets are closed with 4404, a turn in flight ends unsaved) and in
+     * the store. False if it does not exist or belongs to another user.
+     *
+     * @throws ConversationStore.StoreException if the store cannot be read or written
      */
-    public boolean erase(String id) {
-        if (!ChatScope.isWellFormed(id)) {
+    public boolean erase(String id, String user) {
+        if (!scope.resume(id)) {
             return false;
         }
-        boolean inMemory = inside(id, () -> conversation.erase());
-        boolean stored = store.delete(id);
-        if (inMemory || stored) {
-            LOG.log(Level.INFO, "{0}: conversation erased", ChatScope.redact(id));
+        boolean allowed;
+        try {
+            allowed = scope.call(id, () -> conversation.eraseFor(user));
+        } catch (ContextNotActiveException e) {
+            allowed = true;
         }
-        return inMemory || stored;
+        if (!allowed) {
+            return false;
+        }
+        store.delete(id);
+        LOG.log(Level.INFO, "{0}: conversation erased", ChatScope.redact(id));
+        return true;
     }
 
     /** Deletes the conversations no turn committed to for longer than {@code keep}, but not those in use. */

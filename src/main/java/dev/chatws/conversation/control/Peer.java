@@ -11,6 +11,9 @@ public interface Peer {
     /** Who is on the other end, for per-client limits: the user's name, or the client's address. */
     String client();
 
+    /** The authenticated user on the other end; null when anonymous. */
+    String user();
+
     /** Queues {@code frame} for this socket. */
     void send(ServerFrame frame);
 

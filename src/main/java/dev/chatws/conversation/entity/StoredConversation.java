@@ -8,11 +8,12 @@ import jakarta.persistence.Table;
 
 /**
  * A conversation as the store keeps it: its id, when it was created and when a turn last
- * committed to it (what retention counts idleness from). Its messages are {@link StoredMessage}
- * rows. Table {@code chat_conversation}:
+ * committed to it (what retention counts idleness from), and the user who owns it (null when it
+ * was started anonymously). Its messages are {@link StoredMessage} rows. Table
+ * {@code chat_conversation}:
  * <pre>
- * id                        | created    | last_active
- * conv_3q2x…(22 base64url)  | 1732550000 | 1732550042
+ * id                        | created    | last_active | owner_name
+ * conv_3q2x…(22 base64url)  | 1732550000 | 1732550042  | alice@example.com
  * </pre>
  *
  * <p>A Jakarta Persistence entity (a class, as entities cannot be records); not thread-safe, used
@@ -32,13 +33,17 @@ public class StoredConversation {
     @Column(name = "last_active", nullable = false)
     private long lastActive;
 
+    @Column(name = "owner_name", length = 256)
+    private String owner;
+
     protected StoredConversation() {
     }
 
-    public StoredConversation(String id, long created, long lastActive) {
+    public StoredConversation(String id, long created, long lastActive, String owner) {
         this.id = id;
         this.created = created;
         this.lastActive = lastActive;
+        this.owner = owner;
     }
 
     public String id() {
@@ -51,6 +56,11 @@ public class StoredConversation {
 
     public long lastActive() {
         return lastActive;
+    }
+
+    /** The user who created it; null for a conversation started anonymously. */
+    public String owner() {
+        return owner;
     }
 
     public void touch(long epochSecond) {

@@ -72,7 +72,7 @@ class SessionWriterTest {
     @Test
     void startsTheNextSendOnlyWhenThePreviousCompleted() throws Exception {
         FakeSocket socket = new FakeSocket();
-        SessionWriter writer = new SessionWriter(socket.session(), "client", Long.MAX_VALUE, w -> { });
+        SessionWriter writer = new SessionWriter(socket.session(), "client", null, Long.MAX_VALUE, w -> { });
         for (int i = 0; i < 5; i++) {
             writer.send(new RawFrame("f" + i));
         }
@@ -89,7 +89,7 @@ class SessionWriterTest {
     @Test
     void goingAwayClosesWith1001OnlyAfterTheQueuedFramesAreSent() throws Exception {
         FakeSocket socket = new FakeSocket();
-        SessionWriter writer = new SessionWriter(socket.session(), "client", Long.MAX_VALUE, w -> { });
+        SessionWriter writer = new SessionWriter(socket.session(), "client", null, Long.MAX_VALUE, w -> { });
         writer.send(new RawFrame("terminal"));
         writer.send(new RawFrame("after"));
         writer.goAway();
@@ -106,7 +106,7 @@ class SessionWriterTest {
     void aBacklogOverTheBoundDropsTheQueueStopsTheWriterAndTellsItsOwnerOnce() throws Exception {
         FakeSocket socket = new FakeSocket();
         List<SessionWriter> overflowed = new ArrayList<>();
-        SessionWriter writer = new SessionWriter(socket.session(), "client", 100, overflowed::add);
+        SessionWriter writer = new SessionWriter(socket.session(), "client", null, 100, overflowed::add);
         writer.send(new RawFrame("x".repeat(60)));
         writer.send(new RawFrame("y".repeat(60)));
         assertTrue(overflowed.isEmpty(), "one frame in flight, one queued: 60 bytes waiting");
@@ -121,7 +121,7 @@ class SessionWriterTest {
     @Test
     void goingAwayWhenIdleClosesAtOnce() {
         FakeSocket socket = new FakeSocket();
-        new SessionWriter(socket.session(), "client", Long.MAX_VALUE, w -> { }).goAway();
+        new SessionWriter(socket.session(), "client", null, Long.MAX_VALUE, w -> { }).goAway();
         assertEquals(1, socket.closed.size());
     }
 
@@ -129,7 +129,7 @@ class SessionWriterTest {
     void sendsThatCompleteInlineDoNotRecurse() {
         FakeSocket socket = new FakeSocket();
         socket.completeInline = true;
-        SessionWriter writer = new SessionWriter(socket.session(), "client", Long.MAX_VALUE, w -> { });
+        SessionWriter writer = new SessionWriter(socket.session(), "client", null, Long.MAX_VALUE, w -> { });
         for (int i = 0; i < 100_000; i++) {
             writer.send(new RawFrame("f" + i));
         }
@@ -140,7 +140,7 @@ class SessionWriterTest {
     @Test
     void manyThreadsSendingKeepOneInFlightAndLoseNothing() throws Exception {
         FakeSocket socket = new FakeSocket();
-        SessionWriter writer = new SessionWriter(socket.session(), "client", Long.MAX_VALUE, w -> { });
+        SessionWriter writer = new SessionWriter(socket.session(), "client", null, Long.MAX_VALUE, w -> { });
         ExecutorService threads = Executors.newFixedThreadPool(4);
         CountDownLatch sent = new CountDownLatch(4);
         for (int t = 0; t < 4; t++) {

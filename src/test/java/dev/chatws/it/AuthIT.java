@@ -52,6 +52,7 @@ class AuthIT {
                 "mp.jwt.verify.publickey=" + Base64.getEncoder().encodeToString(KEYS.getPublic().getEncoded()),
                 "mp.jwt.verify.issuer=" + ISSUER,
                 "chat.limits.connections-per-client=2",
+                "chat.limits.turns-per-minute=2",
                 "chat.simulator.first-token-delay=0",
                 "chat.simulator.tokens-per-second=2000");
     }
@@ -102,6 +103,21 @@ class AuthIT {
             assertEquals(4429, ChatClient.closeCodeOrZero(uri, dave), "a third socket of dave");
             assertEquals(0, ChatClient.closeCodeOrZero(uri, "access_token=" + token("erin", ISSUER, KEYS.getPrivate(), 300)),
                     "erin, from the same address, has her own count");
+        }
+    }
+
+    @Test
+    void aUserOverTheTurnRateIsRateLimitedWhileOthersAreServed() throws Exception {
+        URI uri = base.toURI();
+        try (ChatClient frank = ChatClient.connect(uri, "access_token=" + token("frank", ISSUER, KEYS.getPrivate(), 300));
+                ChatClient grace = ChatClient.connect(uri, "access_token=" + token("grace", ISSUER, KEYS.getPrivate(), 300))) {
+            frank.nextJson();
+            grace.nextJson();
+            ConversationStoreIT.turn(frank, "one");
+            ConversationStoreIT.turn(frank, "two");
+            frank.send("{\"messages\":[{\"role\":\"user\",\"content\":\"three\"}]}");
+            assertEquals("rate_limited", frank.nextJson().getJsonObject("error").getString("code"));
+            assertTrue(ConversationStoreIT.turn(grace, "meanwhile").contains("turn 1"), "grace is served");
         }
     }
 

@@ -77,6 +77,7 @@ public class ConversationStore {
     ManagedExecutorService executor;
 
     private volatile EntityManagerFactory factory;
+    private volatile boolean connected;
 
     /**
      * Connects in the background as the application starts (creating the tables if missing), so
@@ -85,11 +86,22 @@ public class ConversationStore {
     void connectEarly(@Observes @Initialized(ApplicationScoped.class) Object started) {
         executor.execute(() -> {
             try {
-                call(em -> em.find(StoredConversation.class, ""));
+                ping();
             } catch (StoreException e) {
                 LOG.warning(() -> e.getMessage() + "; it is tried again when a conversation needs it");
             }
         });
+    }
+
+    /** Whether the store has answered since the application started (its tables exist). */
+    public boolean connected() {
+        return connected;
+    }
+
+    /** Asks the database a trivial question; throws if it does not answer. */
+    public void ping() {
+        call(em -> em.find(StoredConversation.class, ""));
+        connected = true;
     }
 
     /** The conversation {@code id}, or empty if the store has no such conversation. */

@@ -181,7 +181,13 @@ public class UpstreamClient {
     }
 
     /** The base URL calls go to, ending in {@code /v1}. */
-    URI baseUri() {
+    /** Whether the upstream is the built-in simulated model (no {@code chat.upstream.url}). */
+    public boolean simulated() {
+        return url.filter(u -> !u.isBlank()).isEmpty();
+    }
+
+    /** The base URL of the upstream API ({@code …/v1}). */
+    public URI baseUri() {
         String base = url.filter(u -> !u.isBlank())
                 .orElse("http://localhost:" + httpPort + contextPath + SIMULATOR_PATH);
         try {

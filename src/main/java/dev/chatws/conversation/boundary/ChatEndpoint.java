@@ -5,7 +5,6 @@ import dev.chatws.conversation.control.ConversationStore;
 import dev.chatws.conversation.control.Conversations;
 import dev.chatws.conversation.entity.InboundFrame;
 import dev.chatws.conversation.entity.OversizedFrame;
-import dev.chatws.limits.control.ClientLimits;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.context.ContextNotActiveException;
@@ -23,7 +22,6 @@ import jakarta.websocket.server.ServerEndpoint;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
-import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -45,8 +43,6 @@ public class ChatEndpoint {
     private static final CloseReason TOO_BIG = new CloseReason(CloseCodes.TOO_BIG, "frame over the size limit");
     private static final CloseReason TOO_SLOW = new CloseReason(CloseCodes.VIOLATED_POLICY, "client too slow to read");
     private static final CloseReason STORE_DOWN = new CloseReason(CloseCodes.UNEXPECTED_CONDITION, "conversation store unavailable");
-    private static final CloseReason NOT_AUTHENTICATED = new CloseReason(CloseCodes.getCloseCode(4401), "not authenticated");
-    private static final CloseReason TOO_MANY = new CloseReason(CloseCodes.getCloseCode(4429), "too many connections");
     private static final CloseReason BINARY = new CloseReason(CloseCodes.CANNOT_ACCEPT, "binary frames are not accepted");
 
     /** {@code chat.max-frame-bytes} unless configured: 1 MiB. */
@@ -56,18 +52,11 @@ public class ChatEndpoint {
     Conversations conversations;
 
     @Inject
-    ClientLimits limits;
-
-    @Inject
-    Heartbeat heartbeat;
+    Sockets sockets;
 
     @Inject
     @ConfigProperty(name = "chat.max-frame-bytes", defaultValue = "1048576")
     int maxFrameBytes;
-
-    @Inject
-    @ConfigProperty(name = "chat.max-backlog-bytes", defaultValue = "4194304")
-    long maxBacklogBytes;
 
     @Resource
     ManagedExecutorService executor;
@@ -78,20 +67,11 @@ public class ChatEndpoint {
     @OnOpen
     public void open(Session session) throws IOException {
         session.setMaxTextMessageBufferSize(maxFrameBytes);
-        Map<String, List<String>> parameters = session.getRequestParameterMap();
-        if (parameters.containsKey(HandshakeFilter.AUTH)) {
-            session.close(NOT_AUTHENTICATED);
+        SessionWriter joining = sockets.admit(session, this::tooSlow);
+        if (joining == null) {
             return;
         }
-        List<String> requested = parameters.get("conversation");
-        // Without the filter's key (a server that does not pass it on), each socket counts alone.
-        String client = first(parameters, HandshakeFilter.CLIENT);
-        SessionWriter joining = new SessionWriter(session, client == null ? "socket:" + session.getId() : client,
-                first(parameters, HandshakeFilter.USER), maxBacklogBytes, this::tooSlow);
-        if (!limits.connect(joining.client())) {
-            session.close(TOO_MANY);
-            return;
-        }
+        List<String> requested = session.getRequestParameterMap().get("conversation");
         try {
             if (requested == null || requested.isEmpty()) {
                 conversationId = conversations.open(joining);
@@ -108,16 +88,11 @@ public class ChatEndpoint {
             return;
         } finally {
             if (conversationId == null) {
-                limits.disconnect(joining.client());
+                sockets.closed(joining, false);
             }
         }
         writer = joining;
-        heartbeat.watch(writer);
-    }
-
-    private static String first(Map<String, List<String>> parameters, String name) {
-        List<String> values = parameters.get(name);
-        return values == null || values.isEmpty() ? null : values.get(0);
+        sockets.attached(writer);
     }
 
     @OnMessage
@@ -149,8 +124,7 @@ public class ChatEndpoint {
         if (writer == null) {
             return;
         }
-        heartbeat.forget(writer);
-        limits.disconnect(writer.client());
+        sockets.closed(writer, true);
         try {
             conversations.detach(conversationId, writer);
         } catch (IllegalStateException | ContextNotActiveException e) {

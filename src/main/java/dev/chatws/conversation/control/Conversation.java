@@ -11,6 +11,8 @@ import dev.chatws.conversation.entity.MalformedFrame;
 import dev.chatws.conversation.entity.RawFrame;
 import dev.chatws.conversation.entity.ServerFrame;
 import dev.chatws.limits.control.ClientLimits;
+import dev.chatws.telemetry.control.ChatTelemetry;
+import io.opentelemetry.context.Scope;
 import dev.chatws.limits.control.RequestLimits;
 import dev.chatws.upstream.control.UpstreamClient;
 import dev.chatws.upstream.control.UpstreamListener;
@@ -71,6 +73,9 @@ public class Conversation {
     ClientLimits clientLimits;
 
     @Inject
+    ChatTelemetry telemetry;
+
+    @Inject
     @ConfigProperty(name = "chat.model", defaultValue = "gpt-4o-mini")
     String defaultModel;
 
@@ -116,6 +121,7 @@ public class Conversation {
         grace = Durations.parse(resumeGrace);
         unloadDelay = Durations.parse(unloadAfter);
         scope.stored().ifPresent(this::restore);
+        telemetry.conversationLoaded();
     }
 
     /** Takes the stored history as this conversation's (under the lock, or before it is shared). */
@@ -141,6 +147,7 @@ public class Conversation {
      */
     @PreDestroy
     void shutdown() {
+        telemetry.conversationUnloaded();
         synchronized (lock) {
             unloaded = true;
             stopTimers();
@@ -383,14 +390,15 @@ public class Conversation {
             }
             List<JsonObject> added = new ArrayList<>();
             request.body().getJsonArray("messages").forEach(message -> added.add(message.asJsonObject()));
-            Turn started = new Turn(from.client(), added, request.streaming());
+            String model = request.body().get("model") instanceof JsonString named ? named.getString() : defaultModel;
+            Turn started = new Turn(from.client(), added, request.streaming(), telemetry.turnStarted(ChatScope.redact(id), model));
             turn = started;
             long chars = historyChars + added.stream().mapToLong(HistoryBudget::chars).sum();
             HistoryBudget.Selection sent = budget.select(history, added, chars,
                     message -> tokens.computeIfAbsent(message, HistoryBudget::tokens));
             trimmed = sent.trimmed();
             byte[] body = UpstreamRequest.body(sent.messages(), request.body(), defaultModel);
-            try {
+            try (Scope current = started.trace().makeCurrent()) {
                 started.call(upstream.start(body, started.streaming(), new Reader(started)));
             } catch (UpstreamClient.CircuitOpenException e) {
                 fail(started, ErrorFrame.upstream(null,
@@ -460,6 +468,7 @@ public class Conversation {
     private void fail(Turn ended, ErrorFrame error) {
         if (ended.end(Turn.State.FAILED)) {
             LOG.log(Level.INFO, "{0}: turn failed: {1}", new Object[] {ChatScope.redact(id), error.error().message()});
+            ended.trace().failed(error.error().code());
             turn = null;
             broadcast(error);
             unloadWhenIdle();
@@ -484,6 +493,7 @@ public class Conversation {
                 stored = true;
             } catch (ConversationStore.StoreException e) {
                 LOG.log(Level.WARNING, "{0}: the turn was not committed. {1}", new Object[] {ChatScope.redact(id), e.getMessage()});
+                ended.trace().failed(ErrorCode.INTERNAL_ERROR.code());
                 catchUp();
                 broadcast(ErrorFrame.of(ErrorCode.INTERNAL_ERROR,
                         "The conversation could not be saved, so this turn was not committed; send it again."));
@@ -493,6 +503,7 @@ public class Conversation {
         }
         history.addAll(committed);
         historyChars += committed.stream().mapToLong(HistoryBudget::chars).sum();
+        ended.trace().ended(ended.cancelled(), completion);
         broadcast(terminal);
         unloadWhenIdle();
     }

@@ -1,5 +1,6 @@
 package dev.chatws.conversation.control;
 
+import dev.chatws.telemetry.control.ChatTelemetry;
 import dev.chatws.conversation.entity.RawFrame;
 import dev.chatws.upstream.control.UpstreamCall;
 import jakarta.json.JsonObject;
@@ -20,6 +21,7 @@ final class Turn {
     enum State { STREAMING, COMPLETED, CANCELLED, FAILED }
 
     private final String client;
+    private final ChatTelemetry.TurnTrace trace;
     private final List<JsonObject> requestMessages;
     private final boolean streaming;
     private final CompletionAggregate aggregate = new CompletionAggregate();
@@ -27,10 +29,21 @@ final class Turn {
     private State state = State.STREAMING;
     private UpstreamCall call;
 
-    Turn(String client, List<JsonObject> requestMessages, boolean streaming) {
+    Turn(String client, List<JsonObject> requestMessages, boolean streaming, ChatTelemetry.TurnTrace trace) {
         this.client = client;
+        this.trace = trace;
         this.requestMessages = List.copyOf(requestMessages);
         this.streaming = streaming;
+    }
+
+    /** The turn's span and timings. */
+    ChatTelemetry.TurnTrace trace() {
+        return trace;
+    }
+
+    /** Whether the turn ended cancelled. */
+    boolean cancelled() {
+        return state == State.CANCELLED;
     }
 
     /** The client that started this turn, whose limits it counts against. */
@@ -53,6 +66,7 @@ final class Turn {
     /** Folds a chunk in and keeps its frame for sockets that attach later. */
     RawFrame relay(String json, JsonObject chunk) {
         aggregate.add(chunk);
+        trace.relayed();
         RawFrame frame = new RawFrame(json);
         relayed.add(frame);
         return frame;

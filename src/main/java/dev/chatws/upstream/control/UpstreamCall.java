@@ -20,6 +20,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
@@ -45,6 +46,7 @@ public final class UpstreamCall implements Runnable {
 
     private final Watchdog watchdog;
     private final RetryPolicy retries;
+    private final LongAdder retried;
     private final CircuitBreaker breaker;
     private final Runnable finished;
     private final AtomicBoolean judged = new AtomicBoolean();
@@ -58,7 +60,7 @@ public final class UpstreamCall implements Runnable {
     private volatile long lastEventNanos;
 
     UpstreamCall(ChatCompletionsApi api, byte[] body, boolean streaming, UpstreamListener listener, Executor closer,
-            Watchdog watchdog, RetryPolicy retries, CircuitBreaker breaker, Runnable finished) {
+            Watchdog watchdog, RetryPolicy retries, LongAdder retried, CircuitBreaker breaker, Runnable finished) {
         this.api = api;
         this.body = body;
         this.streaming = streaming;
@@ -66,6 +68,7 @@ public final class UpstreamCall implements Runnable {
         this.closer = closer;
         this.watchdog = watchdog;
         this.retries = retries;
+        this.retried = retried;
         this.breaker = breaker;
         this.finished = finished;
         this.deadlineNanos = startedNanos + watchdog.firstAnswerNanos(streaming);
@@ -184,6 +187,7 @@ public final class UpstreamCall implements Runnable {
             if (aborted) {
                 throw new CancellationException("aborted while waiting to retry");
             }
+            retried.increment();
         }
     }
 

@@ -2,6 +2,7 @@ package dev.chatws.upstream.control;
 
 import dev.chatws.config.Durations;
 import dev.chatws.upstream.boundary.ChatCompletionsApi;
+import io.opentelemetry.context.Context;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -21,6 +22,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.rest.client.RestClientBuilder;
@@ -107,6 +109,7 @@ public class UpstreamClient {
     private RetryPolicy retryPolicy;
     private Semaphore permits;
     private CircuitBreaker breaker;
+    private final LongAdder retried = new LongAdder();
 
     /** Builds the client once the application's context path is known: at start-up. */
     void started(@Observes @Initialized(ApplicationScoped.class) ServletContext context) {
@@ -149,9 +152,10 @@ public class UpstreamClient {
             permits.release();
             throw new CircuitOpenException();
         }
-        UpstreamCall call = new UpstreamCall(api, body, streaming, listener, readers, watchdog, retryPolicy, breaker, permits::release);
+        UpstreamCall call = new UpstreamCall(api, body, streaming, listener, readers, watchdog, retryPolicy, retried, breaker, permits::release);
         try {
-            readers.execute(call);
+            // The caller's OpenTelemetry context (a turn's span) goes with the call: its HTTP request is the span's child.
+            readers.execute(Context.current().wrap(call));
         } catch (RuntimeException e) {
             permits.release();
             throw e;
@@ -181,6 +185,16 @@ public class UpstreamClient {
     }
 
     /** The base URL calls go to, ending in {@code /v1}. */
+    /** Whether the circuit breaker is open or half-open (the upstream kept failing). */
+    public boolean breakerOpen() {
+        return breaker != null && breaker.state() != CircuitBreaker.State.CLOSED;
+    }
+
+    /** Upstream requests sent again after a retryable failure, since start. */
+    public long retries() {
+        return retried.sum();
+    }
+
     /** Whether the upstream is the built-in simulated model (no {@code chat.upstream.url}). */
     public boolean simulated() {
         return url.filter(u -> !u.isBlank()).isEmpty();

@@ -1,0 +1,82 @@
+package dev.chatws.conversation.boundary;
+
+import dev.chatws.limits.control.ClientLimits;
+import dev.chatws.telemetry.control.ChatTelemetry;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.CloseReason.CloseCodes;
+import jakarta.websocket.Session;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * The open sockets' lifecycle around the conversation: admitting a new socket (4401 for a refused
+ * token, 4429 over the client's connection limit), its writer, liveness and counts, and letting
+ * it go again. What the {@link HandshakeFilter} found comes as request parameters.
+ *
+ * <p>Application-scoped and thread-safe.
+ */
+@ApplicationScoped
+public class Sockets {
+
+    private static final CloseReason NOT_AUTHENTICATED = new CloseReason(CloseCodes.getCloseCode(4401), "not authenticated");
+    private static final CloseReason TOO_MANY = new CloseReason(CloseCodes.getCloseCode(4429), "too many connections");
+
+    @Inject
+    ClientLimits limits;
+
+    @Inject
+    Heartbeat heartbeat;
+
+    @Inject
+    ChatTelemetry telemetry;
+
+    @Inject
+    @ConfigProperty(name = "chat.max-backlog-bytes", defaultValue = "4194304")
+    long maxBacklogBytes;
+
+    /**
+     * The writer of a socket that may stay, counted against its client; null if the socket was
+     * closed (4401, 4429). {@code tooSlow} is told when the client falls too far behind.
+     */
+    SessionWriter admit(Session session, Consumer<SessionWriter> tooSlow) throws IOException {
+        Map<String, List<String>> parameters = session.getRequestParameterMap();
+        if (parameters.containsKey(HandshakeFilter.AUTH)) {
+            session.close(NOT_AUTHENTICATED);
+            return null;
+        }
+        // Without the filter's key (a server that does not pass it on), each socket counts alone.
+        String client = first(parameters, HandshakeFilter.CLIENT);
+        SessionWriter writer = new SessionWriter(session, client == null ? "socket:" + session.getId() : client,
+                first(parameters, HandshakeFilter.USER), maxBacklogBytes, tooSlow);
+        if (!limits.connect(writer.client())) {
+            session.close(TOO_MANY);
+            return null;
+        }
+        return writer;
+    }
+
+    /** The socket joined its conversation: it is watched for liveness and counted as open. */
+    void attached(SessionWriter writer) {
+        heartbeat.watch(writer);
+        telemetry.socketOpened();
+    }
+
+    /** An admitted socket closed, attached or not. */
+    void closed(SessionWriter writer, boolean attached) {
+        limits.disconnect(writer.client());
+        if (attached) {
+            heartbeat.forget(writer);
+            telemetry.socketClosed();
+        }
+    }
+
+    private static String first(Map<String, List<String>> parameters, String name) {
+        List<String> values = parameters.get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+}

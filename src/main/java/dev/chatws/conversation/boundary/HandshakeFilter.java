@@ -16,7 +16,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
  * Checks a WebSocket upgrade on {@code /chat} before the endpoint sees it, and tells the endpoint
@@ -52,14 +52,14 @@ public class HandshakeFilter extends HttpFilter {
     @Inject
     Authentication authentication;
 
-    @Inject
-    @ConfigProperty(name = "chat.allowed-origins")
-    Optional<List<String>> allowedOrigins;
 
     private transient List<Pattern> allowed;
 
     @Override
     public void init() {
+        // Read here rather than injected: some servers (Payara) inject a filter's fields themselves
+        // and cannot give it a parameterized type such as Optional<List<String>>.
+        Optional<List<String>> allowedOrigins = ConfigProvider.getConfig().getOptionalValues("chat.allowed-origins", String.class);
         allowed = allowedOrigins.orElse(List.of("http://localhost:*")).stream()
                 .map(String::strip).filter(origin -> !origin.isEmpty())
                 .map(origin -> pattern(origin.toLowerCase(Locale.ROOT)))

@@ -2,6 +2,7 @@ package dev.chatws.limits.control;
 
 import dev.chatws.conversation.entity.ErrorCode;
 import dev.chatws.conversation.entity.ErrorFrame;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonNumber;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -34,15 +36,19 @@ public class RequestLimits {
     @ConfigProperty(name = "chat.limits.max-tokens", defaultValue = "0")
     long maxTokens;
 
-    @Inject
-    @ConfigProperty(name = "chat.limits.models")
-    Optional<List<String>> models;
+    private Set<String> models;
+
+    /** Reads {@code chat.limits.models} from the configuration (not injected: Payara cannot inject {@code Optional<List<String>>}). */
+    @PostConstruct
+    void init() {
+        models = ConfigProvider.getConfig().getOptionalValues("chat.limits.models", String.class).orElse(List.of()).stream()
+                .map(String::strip).filter(model -> !model.isEmpty())
+                .collect(Collectors.toUnmodifiableSet());
+    }
 
     /** The first cap {@code body} (a request that passed the protocol's rules) goes over; empty if none. */
     public Optional<ErrorFrame> check(JsonObject body) {
-        Set<String> allowed = models.orElse(List.of()).stream().map(String::strip).filter(model -> !model.isEmpty())
-                .collect(Collectors.toUnmodifiableSet());
-        return check(body, maxMessages, maxTokens, allowed);
+        return check(body, maxMessages, maxTokens, models);
     }
 
     /** {@link #check(JsonObject)} with the caps given; {@code models} empty: any model. */

@@ -1,0 +1,95 @@
+package dev.chatws.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.json.JsonObject;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The same WAR, unchanged, on another Jakarta EE server: Payara Micro (from Maven Central, copied
+ * to target/payara by the build), configured only through the environment (HTTP_PORT, so the
+ * built-in simulator is found on Payara's port). The contract's core over a real WebSocket:
+ * conversation frame, a streamed turn, multi-turn history, cancel, conversation.get, reattach.
+ */
+class PayaraIT {
+
+    private static final Path JAR = Path.of("target/payara/payara-micro.jar");
+    private static Process payara;
+    private static URI base;
+
+    @BeforeAll
+    static void start() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Path root = Files.createDirectories(Path.of("target/payara/root"));
+        Path log = Path.of("target/payara/payara.log");
+        ProcessBuilder builder = new ProcessBuilder(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString(),
+                "--deploy", "target/chat-ws.war", "--contextroot", "/", "--port", Integer.toString(port),
+                "--nocluster", "--rootDir", root.toString()))
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder.environment().put("HTTP_PORT", Integer.toString(port));
+        payara = builder.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!Files.readString(log).contains("ready in")) {
+            if (!payara.isAlive() || System.nanoTime() > deadline) {
+                throw new AssertionError("Payara Micro did not start; see " + log);
+            }
+            Thread.sleep(200);
+        }
+        assertTrue(!Files.readString(log).contains("SEVERE"), "Payara deployed the WAR without errors; see " + log);
+        base = URI.create("http://localhost:" + port + "/");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (payara != null) {
+            payara.destroy();
+            if (!payara.waitFor(30, TimeUnit.SECONDS)) {
+                payara.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    void theCoreOfTheProtocolWorksOnPayaraMicro() throws IOException, InterruptedException {
+        String id;
+        try (ChatClient client = ChatClient.connect(base, null)) {
+            JsonObject conversation = client.nextJson();
+            assertEquals("conversation", conversation.getString("object"));
+            id = conversation.getString("id");
+            client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"hello Payara\"}]}");
+            List<String> turn = client.turn();
+            assertTrue(turn.size() > 2, "chunks were streamed: " + turn.size() + " frames");
+            assertEquals("chat.completion.chunk", ChatClient.json(turn.get(0)).getString("object"));
+            assertTrue(ConversationStoreIT.turn(client, "again").contains("turn 2"), "multi-turn history");
+
+            client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"" + "long ".repeat(300) + "\"}]}");
+            assertEquals("chat.completion.chunk", client.nextJson().getString("object"));
+            client.send("{\"type\":\"response.cancel\"}");
+            JsonObject terminal;
+            do {
+                terminal = client.nextJson();
+            } while ("chat.completion.chunk".equals(terminal.getString("object", null)));
+            assertEquals("cancelled", terminal.getJsonArray("choices").getJsonObject(0).getString("finish_reason"));
+        }
+        try (ChatClient again = ChatClient.connect(base, "conversation=" + id)) {
+            assertEquals(6, again.nextJson().getJsonArray("messages").size(), "reattached with the whole history");
+            again.send("{\"type\":\"nonsense\"}");
+            assertEquals("unknown_type", again.nextJson().getJsonObject("error").getString("code"));
+        }
+    }
+}

@@ -1,5 +1,6 @@
 package dev.chatws.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -50,7 +53,7 @@ class TelemetryIT {
             ConversationStoreIT.turn(client, SECRET_WORDS);
         }
         List<String> wanted = List.of("'chat gpt-4o-mini'", "gen_ai.usage.input_tokens", "gen_ai.response.finish_reasons",
-                "name=gen_ai.client.operation.duration", "name=gen_ai.client.token.usage", "name=chat.turns",
+                "name=gen_ai.client.operation.duration", "name=gen_ai.client.token.usage", "name=chat.turns,", "name=chat.turns.started",
                 "name=chat.frames.relayed", "name=chat.sockets.open", "name=chat.turn.time_to_first_chunk", "name=chat.tokens");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         String log = "";
@@ -66,5 +69,10 @@ class TelemetryIT {
             assertTrue(log.contains(item), item + " is in the exported telemetry");
         }
         assertFalse(log.contains("ultramarine"), "no message content in spans, metrics or logs");
+        Matcher turn = Pattern.compile("'chat gpt-4o-mini' : ([0-9a-f]{32}) ([0-9a-f]{16}) CLIENT").matcher(log);
+        assertTrue(turn.find(), "the turn's span");
+        Matcher upstream = Pattern.compile("'POST' : ([0-9a-f]{32}) [0-9a-f]{16} CLIENT .*simulator/v1/chat/completions").matcher(log);
+        assertTrue(upstream.find(), "the upstream call's span");
+        assertEquals(turn.group(1), upstream.group(1), "the upstream call is in the turn's trace");
     }
 }

@@ -32,8 +32,8 @@ import java.util.List;
  * the OpenTelemetry semantic conventions for generative AI where one exists
  * ({@code gen_ai.client.operation.duration}, {@code gen_ai.client.token.usage}, span
  * {@code chat {model}} with {@code gen_ai.*} attributes); the rest are {@code chat.*}:
- * {@code chat.sockets.open}, {@code chat.conversations.loaded}, {@code chat.turns} (by
- * {@code outcome} and {@code reason}), {@code chat.turn.time_to_first_chunk},
+ * {@code chat.sockets.open}, {@code chat.conversations.loaded}, {@code chat.turns.started},
+ * {@code chat.turns} (ended, by {@code outcome} and {@code reason}), {@code chat.turn.time_to_first_chunk},
  * {@code chat.frames.relayed}, {@code chat.tokens} (by {@code type}: prompt, completion, cached,
  * reasoning), {@code chat.upstream.retries}, {@code chat.upstream.breaker.open}. Spans and metrics
  * carry no message content, no keys, and conversation ids only redacted, as logs show them.
@@ -67,6 +67,7 @@ public class ChatTelemetry {
     private LongUpDownCounter sockets;
     private LongUpDownCounter conversations;
     private LongCounter turns;
+    private LongCounter turnsStarted;
     private LongCounter frames;
     private LongCounter tokens;
     private io.opentelemetry.api.metrics.ObservableLongCounter retries;
@@ -83,6 +84,7 @@ public class ChatTelemetry {
         sockets = meter.upDownCounterBuilder("chat.sockets.open").setDescription("Open WebSocket connections").setUnit("{socket}").build();
         conversations = meter.upDownCounterBuilder("chat.conversations.loaded")
                 .setDescription("Conversations in this server's memory (attached, in a turn, or recently used)").setUnit("{conversation}").build();
+        turnsStarted = meter.counterBuilder("chat.turns.started").setDescription("Turns started").setUnit("{turn}").build();
         turns = meter.counterBuilder("chat.turns").setDescription("Turns that ended, by outcome (completed, cancelled, failed) and reason").setUnit("{turn}").build();
         frames = meter.counterBuilder("chat.frames.relayed").setDescription("Upstream events relayed to sockets").setUnit("{frame}").build();
         tokens = meter.counterBuilder("chat.tokens").setDescription("Tokens the upstream reported, by type (prompt, completion, cached, reasoning)").setUnit("{token}").build();
@@ -126,6 +128,7 @@ public class ChatTelemetry {
                 .setAttribute(REQUEST_MODEL, model)
                 .setAttribute(CONVERSATION, redactedConversationId)
                 .startSpan();
+        turnsStarted.add(1, Attributes.of(REQUEST_MODEL, model));
         return new TurnTrace(span, model, System.nanoTime());
     }
 

@@ -38,6 +38,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -149,15 +150,20 @@ public class Conversation {
     void shutdown() {
         telemetry.conversationUnloaded();
         synchronized (lock) {
-            unloaded = true;
-            stopTimers();
-            if (turn != null) {
-                cancel(turn);
-            }
-            List<Peer> leaving = List.copyOf(peers);
-            peers.clear();
-            leaving.forEach(Peer::goAway);
+            close(Peer::goAway);
         }
+    }
+
+    /** Ends the turn in flight (cancelled), stops the timers and lets every socket go with {@code farewell}; under the lock. */
+    private void close(Consumer<Peer> farewell) {
+        unloaded = true;
+        stopTimers();
+        if (turn != null) {
+            cancel(turn);
+        }
+        List<Peer> leaving = List.copyOf(peers);
+        peers.clear();
+        leaving.forEach(farewell);
     }
 
     /**
@@ -180,14 +186,7 @@ public class Conversation {
     void erase() {
         synchronized (lock) {
             erased = true;
-            unloaded = true;
-            stopTimers();
-            if (turn != null) {
-                cancel(turn);
-            }
-            List<Peer> leaving = List.copyOf(peers);
-            peers.clear();
-            leaving.forEach(Peer::gone);
+            close(Peer::gone);
             scope.end(id);
         }
     }

@@ -129,14 +129,11 @@ public class ConversationStore {
      */
     public void append(String id, long created, String owner, int from, List<String> messages, long now) {
         inTransaction(em -> {
-            StoredConversation conversation = em.find(StoredConversation.class, id);
-            if (conversation == null && from > 0) {
-                throw new IllegalStateException("The conversation was deleted from the store");
-            }
-            if (conversation == null) {
+            if (from == 0) {
                 em.persist(new StoredConversation(id, created, now, owner));
-            } else {
-                conversation.touch(now);
+            } else if (em.createQuery("update StoredConversation c set c.lastActive = :now where c.id = :id")
+                    .setParameter("now", now).setParameter("id", id).executeUpdate() == 0) {
+                throw new IllegalStateException("The conversation was deleted from the store");
             }
             for (int i = 0; i < messages.size(); i++) {
                 em.persist(new StoredMessage(id, from + i, messages.get(i)));

@@ -62,8 +62,4 @@ public class StoredConversation {
     public String owner() {
         return owner;
     }
-
-    public void touch(long epochSecond) {
-        lastActive = epochSecond;
-    }
 }

@@ -32,6 +32,14 @@ public class Authentication {
     @Inject
     Instance<JWTParser> parser;
 
+    /** The token of an {@code Authorization: Bearer …} header value; null for none or another scheme. */
+    public static String bearer(String authorization) {
+        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7) && !authorization.substring(7).isBlank()) {
+            return authorization.substring(7).strip();
+        }
+        return null;
+    }
+
     /** Whether every socket needs a valid token. */
     public boolean required() {
         return required;

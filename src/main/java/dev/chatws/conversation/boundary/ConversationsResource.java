@@ -39,8 +39,9 @@ public class ConversationsResource {
     @Path("{id}")
     public Response delete(@PathParam("id") String id, @HeaderParam("Authorization") String authorization) {
         String user = null;
-        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            Optional<String> verified = authentication.verify(authorization.substring(7).strip());
+        String token = Authentication.bearer(authorization);
+        if (token != null) {
+            Optional<String> verified = authentication.verify(token);
             if (verified.isEmpty()) {
                 return Response.status(Response.Status.UNAUTHORIZED).build();
             }

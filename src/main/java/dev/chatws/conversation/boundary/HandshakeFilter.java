@@ -110,9 +110,9 @@ public class HandshakeFilter extends HttpFilter {
 
     /** The bearer token of the request: the {@code Authorization} header's, else the {@code access_token} parameter; null if none. */
     static String bearerToken(HttpServletRequest request) {
-        String header = request.getHeader("Authorization");
-        if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) && !header.substring(7).isBlank()) {
-            return header.substring(7).strip();
+        String header = Authentication.bearer(request.getHeader("Authorization"));
+        if (header != null) {
+            return header;
         }
         String parameter = request.getParameter(IdentityRequest.ACCESS_TOKEN);
         return parameter == null || parameter.isBlank() ? null : parameter.strip();

@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Function;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -116,6 +117,21 @@ public class ConversationStore {
                     .setParameter("id", id)
                     .getResultList();
             return Optional.of(new Stored(conversation.created(), conversation.owner(), messages));
+        });
+    }
+
+    /**
+     * How many messages conversation {@code id} has in the store (one count, no message read);
+     * empty if the store has no such conversation.
+     */
+    public OptionalLong size(String id) {
+        return call(em -> {
+            List<Long> counts = em.createQuery(
+                    "select count(m) from StoredConversation c left join StoredMessage m on m.conversationId = c.id where c.id = :id group by c.id",
+                    Long.class)
+                    .setParameter("id", id)
+                    .getResultList();
+            return counts.isEmpty() ? OptionalLong.empty() : OptionalLong.of(counts.get(0));
         });
     }
 

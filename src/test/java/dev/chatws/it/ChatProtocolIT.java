@@ -423,7 +423,7 @@ class ChatProtocolIT {
         try (ChatClient slow = ChatClient.open(uri()); ChatClient other = ChatClient.open(uri())) {
             slow.pauseReading();
             slow.send("{\"messages\":[{\"role\":\"user\",\"content\":\"flood me\"}],\"x_script\":\"flood\",\"x_key\":\"flood\"}");
-            assertTrue(awaitHungUp("flood"), "the turn is cancelled and the upstream hung up on");
+            assertTrue(awaitHungUp("flood", 5000), "within chat.write-timeout (1 s) and its check, the turn is cancelled and the upstream hung up on");
             other.send("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"x_script\":\"text\"}");
             assertEquals("chat.completion", json(last(other.turn())).getString("object"), "another socket is served meanwhile");
             slow.resumeReading();

@@ -57,6 +57,7 @@ final class Deployments {
                 + "chat.upstream.idle-timeout=PT2S\n"
                 + "chat.max-frame-bytes=65536\n"
                 + "chat.max-backlog-bytes=262144\n"
+                + "chat.write-timeout=PT1S\n"
                 + "chat.history.max-tokens=2000\n"
                 + "chat.upstream.breaker.failures=1000\n"
                 + "chat.resume.grace=PT1S\n"

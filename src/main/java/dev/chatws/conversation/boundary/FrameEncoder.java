@@ -18,6 +18,11 @@ public class FrameEncoder implements Encoder.Text<ServerFrame> {
 
     @Override
     public String encode(ServerFrame frame) {
+        return encodeFrame(frame);
+    }
+
+    /** The text of {@code frame}, as {@link #encode(ServerFrame)} gives it. */
+    static String encodeFrame(ServerFrame frame) {
         return frame instanceof RawFrame raw ? raw.json() : JSONB.toJson(frame);
     }
 }

@@ -16,7 +16,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * Liveness of the open sockets: every {@code chat.ping-interval} (default 30 s) each socket is
  * pinged; one that did not answer the previous ping is closed with 1008, and so is one whose
- * client sent no frame for {@code chat.idle-timeout} (default 30 min). 0 turns either off.
+ * client sent no frame for {@code chat.idle-timeout} (default 30 min). 0 turns either off. Four
+ * times per {@code chat.write-timeout} (default 10 s) every socket is checked for a write that
+ * has waited longer than that for its client to read; such a client is closed with 1008.
  *
  * <p>Application-scoped and thread-safe; the beat runs on the managed scheduler.
  */
@@ -31,12 +33,18 @@ public class Heartbeat {
     @ConfigProperty(name = "chat.idle-timeout", defaultValue = "PT30M")
     String idleTimeout;
 
+    @Inject
+    @ConfigProperty(name = "chat.write-timeout", defaultValue = "PT10S")
+    String writeTimeout;
+
     @Resource
     ManagedScheduledExecutorService scheduler;
 
     private final Set<SessionWriter> writers = ConcurrentHashMap.newKeySet();
     private ScheduledFuture<?> beat;
+    private ScheduledFuture<?> writes;
     private long idleNanos;
+    private long writeTimeoutNanos;
 
     @PostConstruct
     void start() {
@@ -48,12 +56,20 @@ public class Heartbeat {
         } else if (idle > 0) {
             beat = scheduler.scheduleWithFixedDelay(this::beatWithoutPing, idle / 4, idle / 4, TimeUnit.NANOSECONDS);
         }
+        writeTimeoutNanos = Durations.parse(writeTimeout).toNanos();
+        if (writeTimeoutNanos > 0) {
+            long check = Math.max(writeTimeoutNanos / 4, TimeUnit.MILLISECONDS.toNanos(50));
+            writes = scheduler.scheduleWithFixedDelay(this::checkWrites, check, check, TimeUnit.NANOSECONDS);
+        }
     }
 
     @PreDestroy
     void stop() {
         if (beat != null) {
             beat.cancel(false);
+        }
+        if (writes != null) {
+            writes.cancel(false);
         }
     }
 
@@ -67,6 +83,11 @@ public class Heartbeat {
 
     private void beat() {
         writers.forEach(writer -> writer.beat(idleNanos, true));
+    }
+
+    private void checkWrites() {
+        long now = System.nanoTime();
+        writers.forEach(writer -> writer.checkWrite(now, writeTimeoutNanos));
     }
 
     private void beatWithoutPing() {

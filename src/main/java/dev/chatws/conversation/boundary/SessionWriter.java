@@ -10,23 +10,34 @@ import jakarta.websocket.Session;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
-import java.util.Queue;
+import java.util.Deque;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The one writer of a socket: frames are queued and sent through the asynchronous remote endpoint
- * one at a time, each send started when the previous one completed. (On Liberty, starting a send
- * before the previous one completed silently drops frames.) A send that completes on the calling
- * thread continues the loop there instead of recursing, so a long backlog never grows the stack.
+ * The one writer of a socket: frames are queued and sent one at a time, each send started when the
+ * previous one completed. (On Liberty, starting a send before the previous one completed silently
+ * drops frames.) Two ways to send, never at once:
+ * <ul>
+ * <li>{@link #send(ServerFrame)}, from any thread (WebSocket callbacks, timers): through the
+ * asynchronous remote endpoint; a send that completes on the calling thread continues the loop
+ * there instead of recursing, so a long backlog never grows the stack.
+ * <li>{@link #push(ServerFrame)} then {@link #flush()}, from the thread that reads the upstream:
+ * if no send is in progress, the frames are written with the blocking remote endpoint on that
+ * thread, with no hand-off per chunk (Liberty queues every asynchronous write to another thread);
+ * otherwise the send in progress takes them.
+ * </ul>
  *
- * <p>The backlog is bounded: when the frames queued for a client that does not read pass
- * {@code maxBacklogBytes}, they are dropped, the writer stops, and its owner is told (it closes the
- * socket with 1008); other sockets are not held up and the server's memory stays bounded.
+ * <p>A client that does not read is cut off either way: when the frames queued for it pass
+ * {@code maxBacklogBytes}, or when one blocking write has not finished after the write timeout
+ * ({@link #checkWrite(long, long)}), the queue is dropped, the writer stops, and its owner is told
+ * (it closes the socket with 1008); other sockets are not held up and the server's memory stays
+ * bounded.
  *
- * <p>Thread-safe: any thread may {@link #send(ServerFrame)}; it never blocks on the network.
+ * <p>Thread-safe: any thread may {@link #send(ServerFrame)}, which never blocks on the network.
  */
 final class SessionWriter implements Peer {
 
@@ -44,7 +55,9 @@ final class SessionWriter implements Peer {
     private final String user;
     private final long maxBacklogBytes;
     private final Consumer<SessionWriter> onOverflow;
-    private final Queue<Object> queue = new ArrayDeque<>();
+    private final Deque<Object> queue = new ArrayDeque<>();
+    /** When the blocking write in progress started, by {@link System#nanoTime()}; 0 when none is. */
+    private volatile long writingSince;
     private volatile long heardAt = System.nanoTime();
     private volatile boolean awaitingPong;
     private long backlogBytes;
@@ -100,6 +113,9 @@ final class SessionWriter implements Peer {
         }
         boolean dead;
         synchronized (this) {
+            if (broken) {
+                return;
+            }
             dead = awaitingPong;
             if (dead) {
                 broken = true;
@@ -111,16 +127,54 @@ final class SessionWriter implements Peer {
             LOG.log(Level.FINE, "Socket {0} did not answer a ping; closing it with 1008", session.getId());
             closeQuietly(NO_PONG);
         } else {
-            enqueue(PING);
+            enqueue(PING, true);
         }
     }
 
     @Override
     public void send(ServerFrame frame) {
-        enqueue(frame);
+        enqueue(frame, true);
     }
 
-    private void enqueue(Object frame) {
+    @Override
+    public void push(ServerFrame frame) {
+        enqueue(frame, false);
+    }
+
+    @Override
+    public void flush() {
+        synchronized (this) {
+            if (sending || broken || queue.isEmpty()) {
+                return;
+            }
+            sending = true;
+        }
+        drain();
+    }
+
+    /**
+     * Cuts the client off (as {@code onOverflow}, closing it with 1008) if a blocking write has
+     * been waiting for it for more than {@code timeoutNanos}; called periodically.
+     */
+    void checkWrite(long now, long timeoutNanos) {
+        long since = writingSince;
+        if (since == 0 || now - since <= timeoutNanos) {
+            return;
+        }
+        synchronized (this) {
+            if (broken) {
+                return;
+            }
+            broken = true;
+            queue.clear();
+            backlogBytes = 0;
+        }
+        LOG.log(Level.INFO, "Socket {0} took no frame for {1} ms; closing it with 1008",
+                new Object[] {session.getId(), String.valueOf(TimeUnit.NANOSECONDS.toMillis(timeoutNanos))});
+        onOverflow.accept(this);
+    }
+
+    private void enqueue(Object frame, boolean start) {
         boolean overflow = false;
         synchronized (this) {
             if (broken) {
@@ -133,7 +187,7 @@ final class SessionWriter implements Peer {
                 queue.clear();
                 backlogBytes = 0;
                 overflow = true;
-            } else if (sending) {
+            } else if (sending || !start) {
                 return;
             } else {
                 sending = true;
@@ -220,6 +274,64 @@ final class SessionWriter implements Peer {
                 return;
             }
         }
+    }
+
+    /**
+     * Sends queued frames with the blocking remote endpoint while this thread holds the right to
+     * send; then closes, if asked to. A frame the blocking endpoint refuses because Liberty still
+     * counts the last asynchronous send as in progress goes back to the head of the queue and
+     * the asynchronous loop takes over.
+     */
+    private void drain() {
+        while (true) {
+            Object next;
+            CloseReason close = null;
+            synchronized (this) {
+                next = broken ? null : queue.poll();
+                if (next != null) {
+                    backlogBytes -= size(next);
+                }
+                if (next == null) {
+                    sending = false;
+                    close = broken ? null : closeWhenDrained;
+                    closeWhenDrained = null;
+                }
+            }
+            if (next == null) {
+                if (close != null) {
+                    closeQuietly(close);
+                }
+                return;
+            }
+            writingSince = System.nanoTime();
+            try {
+                if (next == PING) {
+                    session.getBasicRemote().sendPing(PING_DATA.duplicate());
+                } else {
+                    session.getBasicRemote().sendText(text((ServerFrame) next));
+                }
+            } catch (IllegalStateException e) {
+                synchronized (this) {
+                    if (broken) {
+                        sending = false;
+                        return;
+                    }
+                    queue.addFirst(next);
+                    backlogBytes += size(next);
+                }
+                pump();
+                return;
+            } catch (IOException | RuntimeException e) {
+                fail(e.getClass().getName());
+                return;
+            } finally {
+                writingSince = 0;
+            }
+        }
+    }
+
+    private static String text(ServerFrame frame) {
+        return FrameEncoder.encodeFrame(frame);
     }
 
     private void closeQuietly(CloseReason reason) {

@@ -58,6 +58,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class Conversation {
 
     private static final Logger LOG = Logger.getLogger(Conversation.class.getName());
+    private static final Peer[] NO_PEERS = new Peer[0];
 
     @Inject
     ChatScope scope;
@@ -99,6 +100,8 @@ public class Conversation {
     private final Object lock = new Object();
     private final List<JsonObject> history = new ArrayList<>();
     private final Set<Peer> peers = new LinkedHashSet<>();
+    /** While true (under the lock), broadcasts push frames for the upstream reader to flush. */
+    private boolean pushing;
     private final Map<JsonObject, Long> tokens = new IdentityHashMap<>();
     private HistoryBudget budget;
     private Duration grace;
@@ -428,7 +431,32 @@ public class Conversation {
 
     private void broadcast(ServerFrame frame) {
         for (Peer peer : peers) {
-            peer.send(frame);
+            if (pushing) {
+                peer.push(frame);
+            } else {
+                peer.send(frame);
+            }
+        }
+    }
+
+    /**
+     * Runs {@code transition} under the lock with broadcasts pushed, not sent, then flushes every
+     * socket outside the lock: the thread that reads the upstream writes the frames itself (see
+     * {@link Peer#flush()}). Only for that thread: flushing may block until the sockets take them.
+     */
+    private void relay(Runnable transition) {
+        Peer[] targets;
+        synchronized (lock) {
+            pushing = true;
+            try {
+                transition.run();
+            } finally {
+                pushing = false;
+            }
+            targets = peers.toArray(NO_PEERS);
+        }
+        for (Peer peer : targets) {
+            peer.flush();
         }
     }
 
@@ -523,16 +551,16 @@ public class Conversation {
             if (chunk == null) {
                 return;
             }
-            synchronized (lock) {
+            relay(() -> {
                 if (turn == owner) {
                     broadcast(owner.relay(data, chunk));
                 }
-            }
+            });
         }
 
         @Override
         public void completed(boolean done) {
-            synchronized (lock) {
+            relay(() -> {
                 if (turn != owner) {
                     return;
                 }
@@ -541,7 +569,7 @@ public class Conversation {
                 } else {
                     fail(owner, ErrorFrame.upstream(null, "The upstream stream ended before the reply was complete."));
                 }
-            }
+            });
         }
 
         @Override
@@ -550,11 +578,11 @@ public class Conversation {
             if (completion == null) {
                 return;
             }
-            synchronized (lock) {
+            relay(() -> {
                 if (turn == owner) {
                     completeWith(owner, json, completion);
                 }
-            }
+            });
         }
 
         @Override

@@ -4,7 +4,8 @@ import dev.chatws.conversation.entity.ServerFrame;
 
 /**
  * A socket attached to a conversation, as the conversation sees it: somewhere to send frames.
- * {@link #send(ServerFrame)} never blocks; frames reach the socket in the order they were sent.
+ * {@link #send(ServerFrame)} and {@link #push(ServerFrame)} never block; frames reach the socket in
+ * the order they were sent or pushed.
  */
 public interface Peer {
 
@@ -14,8 +15,21 @@ public interface Peer {
     /** The authenticated user on the other end; null when anonymous. */
     String user();
 
-    /** Queues {@code frame} for this socket. */
+    /** Queues {@code frame} for this socket and makes sure it goes out. */
     void send(ServerFrame frame);
+
+    /**
+     * Queues {@code frame} without starting to send it: the caller calls {@link #flush()} once it
+     * holds no lock. For the thread that reads the upstream, which may then write itself.
+     */
+    void push(ServerFrame frame);
+
+    /**
+     * Writes what is queued on the calling thread, blocking until the socket took it (bounded by
+     * the write timeout), unless a send is in progress elsewhere, which then takes it. Never call
+     * it holding a lock or on a WebSocket callback thread.
+     */
+    void flush();
 
     /** Closes the socket with 1001 (the server is going away) once the frames queued so far are sent. */
     void goAway();

@@ -103,6 +103,8 @@ public class Conversation {
     /** While true (under the lock), broadcasts push frames for the upstream reader to flush. */
     private boolean pushing;
     private final Map<JsonObject, Long> tokens = new IdentityHashMap<>();
+    /** The JSON text of each history message, as stored: a turn's upstream body is put together from these. */
+    private final Map<JsonObject, String> texts = new IdentityHashMap<>();
     private HistoryBudget budget;
     private Duration grace;
     private ScheduledFuture<?> graceTimer;
@@ -136,11 +138,13 @@ public class Conversation {
         owner = from.owner();
         history.clear();
         tokens.clear();
+        texts.clear();
         historyChars = 0;
         for (String json : from.messages()) {
             try (var reader = CompletionAggregate.JSON.createReader(new StringReader(json))) {
                 JsonObject message = reader.readObject();
                 history.add(message);
+                texts.put(message, json);
                 historyChars += HistoryBudget.chars(message);
             }
         }
@@ -401,7 +405,10 @@ public class Conversation {
             HistoryBudget.Selection sent = budget.select(history, added, chars,
                     message -> tokens.computeIfAbsent(message, HistoryBudget::tokens));
             trimmed = sent.trimmed();
-            byte[] body = UpstreamRequest.body(sent.messages(), request.body(), defaultModel);
+            byte[] body = UpstreamRequest.body(sent.messages(), message -> {
+                String text = texts.get(message);
+                return text != null ? text : message.toString();
+            }, request.body(), defaultModel);
             try (Scope current = started.trace().makeCurrent()) {
                 started.call(upstream.start(body, started.streaming(), new Reader(started)));
             } catch (UpstreamClient.CircuitOpenException e) {
@@ -515,10 +522,10 @@ public class Conversation {
         List<JsonObject> committed = new ArrayList<>(ended.requestMessages());
         assistant.ifPresent(committed::add);
         turn = null;
+        List<String> committedTexts = committed.stream().map(JsonObject::toString).toList();
         if (!erased) {
             try {
-                store.append(id, created, owner, history.size(), committed.stream().map(JsonObject::toString).toList(),
-                        Instant.now().getEpochSecond());
+                store.append(id, created, owner, history.size(), committedTexts, Instant.now().getEpochSecond());
                 stored = true;
             } catch (ConversationStore.StoreException e) {
                 LOG.log(Level.WARNING, "{0}: the turn was not committed. {1}", new Object[] {ChatScope.redact(id), e.getMessage()});
@@ -531,6 +538,9 @@ public class Conversation {
             }
         }
         history.addAll(committed);
+        for (int i = 0; i < committed.size(); i++) {
+            texts.put(committed.get(i), committedTexts.get(i));
+        }
         historyChars += committed.stream().mapToLong(HistoryBudget::chars).sum();
         ended.trace().ended(ended.cancelled(), completion);
         broadcast(terminal);

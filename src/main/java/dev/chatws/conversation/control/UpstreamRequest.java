@@ -1,12 +1,12 @@
 package dev.chatws.conversation.control;
 
-import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Builds the body sent upstream for a turn from the client's chat request: every member the client
@@ -27,38 +27,55 @@ final class UpstreamRequest {
     }
 
     static byte[] body(List<JsonObject> messages, JsonObject request, String defaultModel) {
+        return body(messages, JsonObject::toString, request, defaultModel);
+    }
+
+    /**
+     * The body, with each message written as {@code text} gives it (a history message's JSON text
+     * as it was committed, so a long history is not serialised again on every turn).
+     */
+    static byte[] body(List<JsonObject> messages, Function<JsonObject, String> text, JsonObject request, String defaultModel) {
         boolean streaming = request.get("stream") != JsonValue.FALSE;
-        JsonObjectBuilder body = CompletionAggregate.JSON.createObjectBuilder();
+        StringBuilder body = new StringBuilder(256);
+        body.append('{');
         if (!request.containsKey("model")) {
-            body.add("model", defaultModel);
+            member(body, "model").append(CompletionAggregate.JSON.createValue(defaultModel));
         }
-        for (Map.Entry<String, JsonValue> member : request.entrySet()) {
-            String name = member.getKey();
-            JsonValue value = member.getValue();
+        for (Map.Entry<String, JsonValue> entry : request.entrySet()) {
+            String name = entry.getKey();
+            JsonValue value = entry.getValue();
             switch (name) {
-                case "messages" -> body.add(name, array(messages));
-                case "stream" -> body.add(name, streaming);
+                case "messages" -> {
+                    member(body, name).append('[');
+                    for (int i = 0; i < messages.size(); i++) {
+                        body.append(i == 0 ? "" : ",").append(text.apply(messages.get(i)));
+                    }
+                    body.append(']');
+                }
+                case "stream" -> member(body, name).append(streaming);
                 case "stream_options" -> {
                     if (streaming) {
-                        body.add(name, includeUsage(value));
+                        member(body, name).append(includeUsage(value));
                     }
                 }
-                default -> body.add(name, value);
+                default -> member(body, name).append(value);
             }
         }
         if (!request.containsKey("stream")) {
-            body.add("stream", streaming);
+            member(body, "stream").append(streaming);
         }
         if (streaming && !request.containsKey("stream_options")) {
-            body.add("stream_options", includeUsage(JsonValue.NULL));
+            member(body, "stream_options").append(includeUsage(JsonValue.NULL));
         }
-        return body.build().toString().getBytes(StandardCharsets.UTF_8);
+        return body.append('}').toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    private static JsonArrayBuilder array(List<JsonObject> messages) {
-        JsonArrayBuilder all = CompletionAggregate.JSON.createArrayBuilder();
-        messages.forEach(all::add);
-        return all;
+    /** Appends the member name (quoted and escaped as JSON) and its colon, after a comma unless first. */
+    private static StringBuilder member(StringBuilder body, String name) {
+        if (body.length() > 1) {
+            body.append(',');
+        }
+        return body.append(CompletionAggregate.JSON.createValue(name)).append(':');
     }
 
     private static JsonObject includeUsage(JsonValue clientOptions) {

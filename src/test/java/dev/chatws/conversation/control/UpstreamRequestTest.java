@@ -35,6 +35,25 @@ class UpstreamRequestTest {
                 body(List.of(), "{'messages':[{'role':'user','content':'a'}],'stream':false,'stream_options':{'include_usage':true}}"));
     }
 
+    @Test
+    void writesHistoryMessagesAsTheirStoredTextVerbatim() {
+        jakarta.json.JsonObject stored = json("{'role':'user','content':'hi'}");
+        jakarta.json.JsonObject request = json("{'messages':[{'role':'user','content':'b'}]}");
+        List<jakarta.json.JsonObject> messages = List.of(stored, request.getJsonArray("messages").getJsonObject(0));
+        String text = "{\"content\": \"hi\",  \"role\": \"user\"}";
+        String body = new String(UpstreamRequest.body(messages, m -> m == stored ? text : m.toString(), request, "dflt"),
+                StandardCharsets.UTF_8);
+        assertEquals("{\"model\":\"dflt\",\"messages\":[" + text + ",{\"role\":\"user\",\"content\":\"b\"}],"
+                + "\"stream\":true,\"stream_options\":{\"include_usage\":true}}", body);
+    }
+
+    @Test
+    void escapesMemberNamesAsJsonDoes() {
+        String request = "{'messages':[{'role':'user','content':'a'}],'odd \\\\ \\\"name\\\"':1,'stream':false}";
+        assertEquals("{\"model\":\"dflt\",\"messages\":[{\"role\":\"user\",\"content\":\"a\"}],\"odd \\\\ \\\"name\\\"\":1,\"stream\":false}",
+                body(List.of(), request));
+    }
+
     private static String body(List<jakarta.json.JsonObject> history, String request) {
         jakarta.json.JsonObject body = json(request);
         List<jakarta.json.JsonObject> messages = new java.util.ArrayList<>(history);

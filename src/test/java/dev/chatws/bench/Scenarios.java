@@ -17,6 +17,9 @@ public final class Scenarios {
 
     private static final long WAIT_SECONDS = 120;
 
+    /** S1's turns per conversation: a chat of ordinary length (its history up to 18 messages). */
+    static final int TURNS_PER_CONVERSATION = 10;
+
     private final LoadClient client;
 
     public Scenarios(LoadClient client) {
@@ -27,13 +30,24 @@ public final class Scenarios {
     public record Samples(long[] relay, long[] floor, int lost, int stalls, int floorStalls, int streams) {
     }
 
-    /** S1: time to the first chunk, one stream at a time, relay and floor alternating. */
+    /**
+     * S1: time to the first chunk, one stream at a time, relay and floor alternating. A new
+     * conversation every {@link #TURNS_PER_CONVERSATION} turns: the relay sends the conversation's
+     * history upstream and the floor's request has none, so on one conversation of hundreds of
+     * turns the upstream's parsing of an ever longer body would be counted as the relay's.
+     */
     public Samples firstToken(int samples) throws Exception {
-        LoadClient.Socket socket = client.open().get(WAIT_SECONDS, TimeUnit.SECONDS);
+        LoadClient.Socket socket = null;
         long[] relay = new long[samples];
         long[] floor = new long[samples];
         int lost = 0;
         for (int i = 0; i < samples; i++) {
+            if (i % TURNS_PER_CONVERSATION == 0) {
+                if (socket != null) {
+                    socket.close();
+                }
+                socket = client.open().get(WAIT_SECONDS, TimeUnit.SECONDS);
+            }
             LoadClient.Stream viaRelay = socket.turn(LoadClient.request(1, 0, true), 1).get(WAIT_SECONDS, TimeUnit.SECONDS);
             LoadClient.Stream direct = client.floor(1, 0).get(WAIT_SECONDS, TimeUnit.SECONDS);
             lost += viaRelay.intact() ? 0 : 1;

@@ -102,9 +102,9 @@ public class Conversation {
     private final Set<Peer> peers = new LinkedHashSet<>();
     /** While true (under the lock), broadcasts push frames for the upstream reader to flush. */
     private boolean pushing;
-    private final Map<JsonObject, Long> tokens = new IdentityHashMap<>();
+    private final Map<JsonObject, Long> tokens = new IdentityHashMap<>(4);
     /** The JSON text of each history message, as stored: a turn's upstream body is put together from these. */
-    private final Map<JsonObject, String> texts = new IdentityHashMap<>();
+    private final Map<JsonObject, String> texts = new IdentityHashMap<>(4);
     private HistoryBudget budget;
     private Duration grace;
     private ScheduledFuture<?> graceTimer;

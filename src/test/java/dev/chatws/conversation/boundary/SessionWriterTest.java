@@ -29,6 +29,37 @@ class SessionWriterTest {
         final AtomicInteger mostInFlight = new AtomicInteger();
         volatile boolean completeInline;
         final List<Object> closed = new ArrayList<>();
+        final List<String> writers = new ArrayList<>();
+        /** Blocking writes wait for this gate once it is set; each counts {@code entered} down first. */
+        volatile CountDownLatch gate;
+        final CountDownLatch entered = new CountDownLatch(1);
+        /** The next blocking write is refused as Liberty refuses one while an asynchronous send counts as in progress. */
+        volatile boolean refuseNextBlocking;
+
+        RemoteEndpoint.Basic basic() {
+            return (RemoteEndpoint.Basic) Proxy.newProxyInstance(getClass().getClassLoader(),
+                    new Class<?>[] {RemoteEndpoint.Basic.class}, (proxy, method, args) -> {
+                        if (!"sendText".equals(method.getName()) || args.length != 1) {
+                            throw new UnsupportedOperationException(method.getName());
+                        }
+                        if (refuseNextBlocking) {
+                            refuseNextBlocking = false;
+                            throw new IllegalStateException("write not allowed");
+                        }
+                        mostInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+                        entered.countDown();
+                        CountDownLatch wait = gate;
+                        if (wait != null) {
+                            assertTrue(wait.await(10, TimeUnit.SECONDS));
+                        }
+                        synchronized (sent) {
+                            sent.add(new RawFrame((String) args[0]));
+                            writers.add(Thread.currentThread().getName());
+                        }
+                        inFlight.decrementAndGet();
+                        return null;
+                    });
+        }
 
         Session session() {
             RemoteEndpoint.Async remote = (RemoteEndpoint.Async) Proxy.newProxyInstance(getClass().getClassLoader(),
@@ -52,6 +83,7 @@ class SessionWriterTest {
             return (Session) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Session.class},
                     (proxy, method, args) -> switch (method.getName()) {
                         case "getAsyncRemote" -> remote;
+                        case "getBasicRemote" -> basic();
                         case "getId" -> "s1";
                         case "close" -> {
                             closed.add(args[0]);
@@ -175,5 +207,73 @@ class SessionWriterTest {
                 assertEquals(new RawFrame(prefix + i), ofThread.get(i), "each thread's frames in its order");
             }
         }
+    }
+
+    @Test
+    void pushedFramesAreWrittenInOrderByTheThreadThatFlushes() {
+        FakeSocket socket = new FakeSocket();
+        SessionWriter writer = new SessionWriter(socket.session(), "client", null, Long.MAX_VALUE, w -> { });
+        writer.push(new RawFrame("a"));
+        writer.push(new RawFrame("b"));
+        assertTrue(socket.sent.isEmpty(), "pushing does not send");
+        writer.flush();
+        assertEquals(List.of(new RawFrame("a"), new RawFrame("b")), socket.sent);
+        assertEquals(List.of(Thread.currentThread().getName(), Thread.currentThread().getName()), socket.writers);
+        assertEquals(1, socket.mostInFlight.get());
+    }
+
+    @Test
+    void aFlushWhileAnAsynchronousSendIsInFlightLeavesThePushedFramesToIt() throws Exception {
+        FakeSocket socket = new FakeSocket();
+        SessionWriter writer = new SessionWriter(socket.session(), "client", null, Long.MAX_VALUE, w -> { });
+        writer.send(new RawFrame("a"));
+        writer.push(new RawFrame("b"));
+        writer.flush();
+        assertEquals(1, socket.sent.size(), "b waits for a's send to complete");
+        socket.completeOne();
+        socket.completeOne();
+        assertEquals(List.of(new RawFrame("a"), new RawFrame("b")), socket.sent);
+        assertEquals(1, socket.mostInFlight.get());
+    }
+
+    @Test
+    void aFrameTheBlockingEndpointRefusesGoesOutAsynchronouslyAndNothingIsLostOrReordered() throws Exception {
+        FakeSocket socket = new FakeSocket();
+        SessionWriter writer = new SessionWriter(socket.session(), "client", null, Long.MAX_VALUE, w -> { });
+        socket.refuseNextBlocking = true;
+        writer.push(new RawFrame("a"));
+        writer.push(new RawFrame("b"));
+        writer.flush();
+        socket.completeOne();
+        socket.completeOne();
+        assertEquals(List.of(new RawFrame("a"), new RawFrame("b")), socket.sent);
+    }
+
+    @Test
+    void aClientThatTakesNoFrameForTheWriteTimeoutIsCutOffOnce() throws Exception {
+        FakeSocket socket = new FakeSocket();
+        socket.gate = new CountDownLatch(1);
+        List<SessionWriter> cutOff = new java.util.concurrent.CopyOnWriteArrayList<>();
+        SessionWriter writer = new SessionWriter(socket.session(), "client", null, Long.MAX_VALUE, cutOff::add);
+        long timeout = TimeUnit.SECONDS.toNanos(10);
+        writer.checkWrite(System.nanoTime() + 2 * timeout, timeout);
+        assertTrue(cutOff.isEmpty(), "no write in progress: nothing to time out");
+        ExecutorService reader = Executors.newSingleThreadExecutor();
+        writer.push(new RawFrame("stuck"));
+        writer.push(new RawFrame("queued"));
+        reader.execute(writer::flush);
+        assertTrue(socket.entered.await(5, TimeUnit.SECONDS), "the blocking write started");
+        writer.checkWrite(System.nanoTime(), timeout);
+        assertTrue(cutOff.isEmpty(), "not before the timeout");
+        writer.checkWrite(System.nanoTime() + 2 * timeout, timeout);
+        writer.checkWrite(System.nanoTime() + 3 * timeout, timeout);
+        assertEquals(List.of(writer), cutOff, "told once");
+        socket.gate.countDown();
+        reader.shutdown();
+        assertTrue(reader.awaitTermination(5, TimeUnit.SECONDS));
+        writer.push(new RawFrame("late"));
+        writer.flush();
+        writer.send(new RawFrame("later"));
+        assertEquals(List.of(new RawFrame("stuck")), socket.sent, "the queue was dropped and the writer stopped");
     }
 }

@@ -252,8 +252,10 @@ public class ConversationStore {
         driverOf(url).ifPresent(driver -> properties.put("jakarta.persistence.jdbc.driver", driver));
         user.ifPresent(value -> properties.put("jakarta.persistence.jdbc.user", value));
         password.ifPresent(value -> properties.put("jakarta.persistence.jdbc.password", value));
+        // EclipseLink closes a connection given back while "min" are idle: with min below max, busy
+        // moments opened and closed a connection (and lost its statement cache) per transaction.
         properties.put("eclipselink.connection-pool.default.initial", "1");
-        properties.put("eclipselink.connection-pool.default.min", "1");
+        properties.put("eclipselink.connection-pool.default.min", Integer.toString(maxConnections));
         properties.put("eclipselink.connection-pool.default.max", Integer.toString(maxConnections));
         return properties;
     }

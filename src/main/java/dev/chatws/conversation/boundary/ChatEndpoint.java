@@ -5,8 +5,6 @@ import dev.chatws.conversation.control.ConversationStore;
 import dev.chatws.conversation.control.Conversations;
 import dev.chatws.conversation.entity.InboundFrame;
 import dev.chatws.conversation.entity.OversizedFrame;
-import jakarta.annotation.Resource;
-import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.context.ContextNotActiveException;
 import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Inject;
@@ -24,7 +22,6 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The chat WebSocket, {@code ws://HOST:PORT/chat[?conversation=ID]}: decodes each frame, hands it
@@ -41,7 +38,6 @@ public class ChatEndpoint {
     private static final Logger LOG = Logger.getLogger(ChatEndpoint.class.getName());
     private static final CloseReason NOT_FOUND = new CloseReason(CloseCodes.getCloseCode(4404), "conversation not found");
     private static final CloseReason TOO_BIG = new CloseReason(CloseCodes.TOO_BIG, "frame over the size limit");
-    private static final CloseReason TOO_SLOW = new CloseReason(CloseCodes.VIOLATED_POLICY, "client too slow to read");
     private static final CloseReason STORE_DOWN = new CloseReason(CloseCodes.UNEXPECTED_CONDITION, "conversation store unavailable");
     private static final CloseReason BINARY = new CloseReason(CloseCodes.CANNOT_ACCEPT, "binary frames are not accepted");
 
@@ -51,22 +47,19 @@ public class ChatEndpoint {
     @Inject
     Conversations conversations;
 
+    /**
+     * Configuration and the executor are {@link Sockets}'s: this endpoint is created per socket,
+     * and a resource or config injection here would be resolved again at every handshake.
+     */
     @Inject
     Sockets sockets;
-
-    @Inject
-    @ConfigProperty(name = "chat.max-frame-bytes", defaultValue = "1048576")
-    int maxFrameBytes;
-
-    @Resource
-    ManagedExecutorService executor;
 
     private String conversationId;
     private SessionWriter writer;
 
     @OnOpen
     public void open(Session session) throws IOException {
-        session.setMaxTextMessageBufferSize(maxFrameBytes);
+        session.setMaxTextMessageBufferSize(sockets.maxFrameBytes());
         SessionWriter joining = sockets.admit(session, this::tooSlow);
         if (joining == null) {
             return;
@@ -132,17 +125,9 @@ public class ChatEndpoint {
         }
     }
 
-    /** The client fell too far behind: off the sending thread, leave the conversation and close with 1008. */
+    /** The client fell too far behind: it leaves its conversation and is closed with 1008. */
     private void tooSlow(SessionWriter behind) {
-        String id = conversationId;
-        executor.execute(() -> {
-            conversations.drop(id, behind);
-            try {
-                behind.session().close(TOO_SLOW);
-            } catch (IOException e) {
-                LOG.fine(() -> "Closing a slow socket failed: " + e.getClass().getName());
-            }
-        });
+        sockets.tooSlow(conversationId, behind);
     }
 
     @OnError

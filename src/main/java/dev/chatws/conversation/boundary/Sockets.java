@@ -1,7 +1,10 @@
 package dev.chatws.conversation.boundary;
 
+import dev.chatws.conversation.control.Conversations;
 import dev.chatws.limits.control.ClientLimits;
 import dev.chatws.telemetry.control.ChatTelemetry;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
@@ -11,6 +14,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -25,6 +29,18 @@ public class Sockets {
 
     private static final CloseReason NOT_AUTHENTICATED = new CloseReason(CloseCodes.getCloseCode(4401), "not authenticated");
     private static final CloseReason TOO_MANY = new CloseReason(CloseCodes.getCloseCode(4429), "too many connections");
+    private static final CloseReason TOO_SLOW = new CloseReason(CloseCodes.VIOLATED_POLICY, "client too slow to read");
+    private static final Logger LOG = Logger.getLogger(Sockets.class.getName());
+
+    @Inject
+    Conversations conversations;
+
+    @Inject
+    @ConfigProperty(name = "chat.max-frame-bytes", defaultValue = "1048576")
+    int maxFrameBytes;
+
+    @Resource
+    ManagedExecutorService executor;
 
     @Inject
     ClientLimits limits;
@@ -58,6 +74,26 @@ public class Sockets {
             return null;
         }
         return writer;
+    }
+
+    /** Largest text frame a client may send ({@code chat.max-frame-bytes}). */
+    int maxFrameBytes() {
+        return maxFrameBytes;
+    }
+
+    /**
+     * The client of {@code behind} fell too far behind: off the sending thread, it leaves
+     * conversation {@code id} without grace and its socket is closed with 1008.
+     */
+    void tooSlow(String id, SessionWriter behind) {
+        executor.execute(() -> {
+            conversations.drop(id, behind);
+            try {
+                behind.session().close(TOO_SLOW);
+            } catch (IOException e) {
+                LOG.fine(() -> "Closing a slow socket failed: " + e.getClass().getName());
+            }
+        });
     }
 
     /** The socket joined its conversation: it is watched for liveness and counted as open. */

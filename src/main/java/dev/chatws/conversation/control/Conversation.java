@@ -1,6 +1,5 @@
 package dev.chatws.conversation.control;
 
-import dev.chatws.config.Durations;
 import dev.chatws.conversation.entity.ChatRequest;
 import dev.chatws.conversation.entity.ControlFrame;
 import dev.chatws.conversation.entity.ConversationFrame;
@@ -18,8 +17,6 @@ import dev.chatws.upstream.control.UpstreamClient;
 import dev.chatws.upstream.control.UpstreamListener;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
-import jakarta.annotation.Resource;
-import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.inject.Inject;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonException;
@@ -38,11 +35,9 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * A conversation: its committed history, the one turn in flight, and the sockets attached to it.
@@ -79,23 +74,7 @@ public class Conversation {
     ChatTelemetry telemetry;
 
     @Inject
-    @ConfigProperty(name = "chat.model", defaultValue = "gpt-4o-mini")
-    String defaultModel;
-
-    @Inject
-    @ConfigProperty(name = "chat.history.max-tokens", defaultValue = "100000")
-    long maxHistoryTokens;
-
-    @Inject
-    @ConfigProperty(name = "chat.resume.grace", defaultValue = "30")
-    String resumeGrace;
-
-    @Inject
-    @ConfigProperty(name = "chat.conversation.unload-after", defaultValue = "60")
-    String unloadAfter;
-
-    @Resource
-    ManagedScheduledExecutorService scheduler;
+    ConversationSettings settings;
 
     private final Object lock = new Object();
     private final List<JsonObject> history = new ArrayList<>();
@@ -107,6 +86,7 @@ public class Conversation {
     private final Map<JsonObject, String> texts = new IdentityHashMap<>(4);
     private HistoryBudget budget;
     private Duration grace;
+    private String defaultModel;
     private ScheduledFuture<?> graceTimer;
     private ScheduledFuture<?> unloadTimer;
     private Duration unloadDelay;
@@ -124,9 +104,10 @@ public class Conversation {
     void init() {
         id = scope.currentId();
         created = Instant.now().getEpochSecond();
-        budget = new HistoryBudget(maxHistoryTokens);
-        grace = Durations.parse(resumeGrace);
-        unloadDelay = Durations.parse(unloadAfter);
+        budget = new HistoryBudget(settings.maxHistoryTokens());
+        grace = settings.grace();
+        unloadDelay = settings.unloadDelay();
+        defaultModel = settings.defaultModel();
         scope.stored().ifPresent(this::restore);
         telemetry.conversationLoaded();
     }
@@ -236,7 +217,7 @@ public class Conversation {
         if (unloadTimer != null) {
             unloadTimer.cancel(false);
         }
-        unloadTimer = scheduler.schedule(this::unloadIfIdle, Math.max(0, unloadDelay.toMillis()), TimeUnit.MILLISECONDS);
+        unloadTimer = settings.schedule(this::unloadIfIdle, unloadDelay);
     }
 
     /**
@@ -323,7 +304,7 @@ public class Conversation {
                 return;
             }
             Turn waiting = turn;
-            graceTimer = scheduler.schedule(() -> graceOver(waiting), grace.toMillis(), TimeUnit.MILLISECONDS);
+            graceTimer = settings.schedule(() -> graceOver(waiting), grace);
         }
     }
 

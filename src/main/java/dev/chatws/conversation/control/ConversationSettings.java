@@ -1,0 +1,76 @@
+package dev.chatws.conversation.control;
+
+import dev.chatws.config.Durations;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * What every conversation shares: its configuration, read once, and the timers of the resume
+ * grace and of unloading. A conversation is created for every socket that opens; resolving its
+ * configuration and a resource (a JNDI lookup) per conversation would cost at every handshake.
+ *
+ * <p>Application-scoped; immutable after start-up, thread-safe.
+ */
+@ApplicationScoped
+public class ConversationSettings {
+
+    @Inject
+    @ConfigProperty(name = "chat.model", defaultValue = "gpt-4o-mini")
+    String defaultModel;
+
+    @Inject
+    @ConfigProperty(name = "chat.history.max-tokens", defaultValue = "100000")
+    long maxHistoryTokens;
+
+    @Inject
+    @ConfigProperty(name = "chat.resume.grace", defaultValue = "30")
+    String resumeGrace;
+
+    @Inject
+    @ConfigProperty(name = "chat.conversation.unload-after", defaultValue = "60")
+    String unloadAfter;
+
+    @Resource
+    ManagedScheduledExecutorService scheduler;
+
+    private Duration grace;
+    private Duration unloadDelay;
+
+    @PostConstruct
+    void init() {
+        grace = Durations.parse(resumeGrace);
+        unloadDelay = Durations.parse(unloadAfter);
+    }
+
+    /** The model of a request that names none ({@code chat.model}). */
+    String defaultModel() {
+        return defaultModel;
+    }
+
+    /** The token budget of what a turn sends upstream ({@code chat.history.max-tokens}; 0: none). */
+    long maxHistoryTokens() {
+        return maxHistoryTokens;
+    }
+
+    /** How long a turn runs on after its last socket left ({@code chat.resume.grace}). */
+    Duration grace() {
+        return grace;
+    }
+
+    /** How long an idle conversation stays in memory ({@code chat.conversation.unload-after}). */
+    Duration unloadDelay() {
+        return unloadDelay;
+    }
+
+    /** Runs {@code task} once after {@code delay}, on the managed scheduler. */
+    ScheduledFuture<?> schedule(Runnable task, Duration delay) {
+        return scheduler.schedule(task, Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
+    }
+}

@@ -35,10 +35,12 @@ class PayaraIT {
         }
         Path root = Files.createDirectories(Path.of("target/payara/root"));
         Path log = Path.of("target/payara/payara.log");
+        // Run from its root directory: the WAR's default store (./chat-db) is created there, not in the project.
         ProcessBuilder builder = new ProcessBuilder(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString(),
-                "--deploy", "target/chat-ws.war", "--contextroot", "/", "--port", Integer.toString(port),
-                "--nocluster", "--rootDir", root.toString()))
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toAbsolutePath().toString(),
+                "--deploy", Path.of("target/chat-ws.war").toAbsolutePath().toString(), "--contextroot", "/",
+                "--port", Integer.toString(port), "--nocluster", "--rootDir", root.toAbsolutePath().toString()))
+                .directory(root.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         builder.environment().put("HTTP_PORT", Integer.toString(port));

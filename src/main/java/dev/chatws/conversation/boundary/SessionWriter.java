@@ -232,26 +232,34 @@ final class SessionWriter implements Peer {
         pump();
     }
 
+    /**
+     * The next frame to send, for the thread that holds the right to send; null when there is
+     * none, and then the right is given up and the socket closed if that was asked for.
+     */
+    private Object next() {
+        Object next;
+        CloseReason close = null;
+        synchronized (this) {
+            next = broken ? null : queue.poll();
+            if (next != null) {
+                backlogBytes -= size(next);
+            } else {
+                sending = false;
+                close = broken ? null : closeWhenDrained;
+                closeWhenDrained = null;
+            }
+        }
+        if (next == null && close != null) {
+            closeQuietly(close);
+        }
+        return next;
+    }
+
     /** Sends queued frames while this thread holds the right to send; then closes, if asked to. */
     private void pump() {
         while (true) {
-            Object next;
-            CloseReason close = null;
-            synchronized (this) {
-                next = broken ? null : queue.poll();
-                if (next != null) {
-                    backlogBytes -= size(next);
-                }
-                if (next == null) {
-                    sending = false;
-                    close = broken ? null : closeWhenDrained;
-                    closeWhenDrained = null;
-                }
-            }
+            Object next = next();
             if (next == null) {
-                if (close != null) {
-                    closeQuietly(close);
-                }
                 return;
             }
             if (next == PING) {
@@ -284,23 +292,8 @@ final class SessionWriter implements Peer {
      */
     private void drain() {
         while (true) {
-            Object next;
-            CloseReason close = null;
-            synchronized (this) {
-                next = broken ? null : queue.poll();
-                if (next != null) {
-                    backlogBytes -= size(next);
-                }
-                if (next == null) {
-                    sending = false;
-                    close = broken ? null : closeWhenDrained;
-                    closeWhenDrained = null;
-                }
-            }
+            Object next = next();
             if (next == null) {
-                if (close != null) {
-                    closeQuietly(close);
-                }
                 return;
             }
             writingSince = System.nanoTime();

@@ -301,7 +301,7 @@ final class SessionWriter implements Peer {
                 if (next == PING) {
                     session.getBasicRemote().sendPing(PING_DATA.duplicate());
                 } else {
-                    session.getBasicRemote().sendText(text((ServerFrame) next));
+                    session.getBasicRemote().sendText(FrameEncoder.encodeFrame((ServerFrame) next));
                 }
             } catch (IllegalStateException e) {
                 synchronized (this) {
@@ -321,10 +321,6 @@ final class SessionWriter implements Peer {
                 writingSince = 0;
             }
         }
-    }
-
-    private static String text(ServerFrame frame) {
-        return FrameEncoder.encodeFrame(frame);
     }
 
     private void closeQuietly(CloseReason reason) {

@@ -534,8 +534,13 @@ class ChatProtocolIT {
         }
     }
 
+    /**
+     * Also: clients that close in the middle of streaming are let go, however their close meets
+     * a write in progress. (With Liberty's blocking sendText, most of these 80 sockets were never
+     * closed: no grace, no cancel, the upstream streamed on, and the server could not stop.)
+     */
     @Test
-    void moreConcurrentTurnsThanTheHttpClientsDefaultPoolAllStreamAtOnce() throws Exception {
+    void moreConcurrentTurnsThanTheHttpClientsDefaultPoolAllStreamAtOnceAndClosingMidStreamLetsThemGo() throws Exception {
         int turns = 80;
         List<ChatClient> clients = new java.util.ArrayList<>();
         try {
@@ -553,6 +558,14 @@ class ChatProtocolIT {
         } finally {
             clients.forEach(ChatClient::close);
         }
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(15).toNanos();
+        List<Integer> streaming = new java.util.ArrayList<>();
+        for (int i = 0; i < turns; i++) {
+            if (!awaitHungUp("pool" + i, Math.max(0, (deadline - System.nanoTime()) / 1_000_000))) {
+                streaming.add(i);
+            }
+        }
+        assertEquals(List.of(), streaming, "turns whose closed socket was never let go (grace 1 s) still stream from the upstream");
     }
 
     private static String nextError(ChatClient client) {

@@ -4,6 +4,7 @@ import dev.chatws.conversation.control.Peer;
 import dev.chatws.conversation.entity.RawFrame;
 import dev.chatws.conversation.entity.ServerFrame;
 import jakarta.websocket.CloseReason;
+import jakarta.websocket.EncodeException;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
@@ -287,8 +288,15 @@ final class SessionWriter implements Peer {
     /**
      * Sends queued frames with the blocking remote endpoint while this thread holds the right to
      * send; then closes, if asked to. A frame the blocking endpoint refuses because Liberty still
-     * counts the last asynchronous send as in progress goes back to the head of the queue and
-     * the asynchronous loop takes over.
+     * counts the last asynchronous send as in progress, and any ping, go back to the head of the
+     * queue and the asynchronous loop takes over.
+     *
+     * <p>Frames go out with the blocking {@code sendObject}, never {@code sendText} or
+     * {@code sendPing}: on Liberty (26.0.0.3, read in its bytecode) those two leave the connection
+     * marked as writing when the write fails, e.g. because the client went away in the middle of
+     * it, and the thread that then reads the client's close frame waits for that write forever:
+     * the socket is never closed, its turn never let go, and the server cannot stop.
+     * {@code sendObject} clears the mark however the write ends.
      */
     private void drain() {
         while (true) {
@@ -296,31 +304,36 @@ final class SessionWriter implements Peer {
             if (next == null) {
                 return;
             }
+            if (next == PING) {
+                handOver(next);
+                return;
+            }
             writingSince = System.nanoTime();
             try {
-                if (next == PING) {
-                    session.getBasicRemote().sendPing(PING_DATA.duplicate());
-                } else {
-                    session.getBasicRemote().sendText(FrameEncoder.encodeFrame((ServerFrame) next));
-                }
+                session.getBasicRemote().sendObject(next);
             } catch (IllegalStateException e) {
-                synchronized (this) {
-                    if (broken) {
-                        sending = false;
-                        return;
-                    }
-                    queue.addFirst(next);
-                    backlogBytes += size(next);
-                }
-                pump();
+                handOver(next);
                 return;
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException | EncodeException | RuntimeException e) {
                 fail(e.getClass().getName());
                 return;
             } finally {
                 writingSince = 0;
             }
         }
+    }
+
+    /** Puts {@code frame} back at the head of the queue and lets the asynchronous loop send it and what follows. */
+    private void handOver(Object frame) {
+        synchronized (this) {
+            if (broken) {
+                sending = false;
+                return;
+            }
+            queue.addFirst(frame);
+            backlogBytes += size(frame);
+        }
+        pump();
     }
 
     private void closeQuietly(CloseReason reason) {

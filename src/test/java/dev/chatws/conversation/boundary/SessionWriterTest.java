@@ -21,6 +21,9 @@ import org.junit.jupiter.api.Test;
 
 class SessionWriterTest {
 
+    /** What the fake socket records for a ping. */
+    private static final String PING = "ping";
+
     /** A socket whose sends complete when the test says so, counting how many are in flight. */
     private static final class FakeSocket {
         final List<Object> sent = new ArrayList<>();
@@ -39,7 +42,8 @@ class SessionWriterTest {
         RemoteEndpoint.Basic basic() {
             return (RemoteEndpoint.Basic) Proxy.newProxyInstance(getClass().getClassLoader(),
                     new Class<?>[] {RemoteEndpoint.Basic.class}, (proxy, method, args) -> {
-                        if (!"sendText".equals(method.getName()) || args.length != 1) {
+                        // Only sendObject: Liberty's blocking sendText and sendPing can wedge a socket (see SessionWriter).
+                        if (!"sendObject".equals(method.getName()) || args.length != 1) {
                             throw new UnsupportedOperationException(method.getName());
                         }
                         if (refuseNextBlocking) {
@@ -53,7 +57,7 @@ class SessionWriterTest {
                             assertTrue(wait.await(10, TimeUnit.SECONDS));
                         }
                         synchronized (sent) {
-                            sent.add(new RawFrame((String) args[0]));
+                            sent.add(args[0]);
                             writers.add(Thread.currentThread().getName());
                         }
                         inFlight.decrementAndGet();
@@ -64,6 +68,12 @@ class SessionWriterTest {
         Session session() {
             RemoteEndpoint.Async remote = (RemoteEndpoint.Async) Proxy.newProxyInstance(getClass().getClassLoader(),
                     new Class<?>[] {RemoteEndpoint.Async.class}, (proxy, method, args) -> {
+                        if ("sendPing".equals(method.getName())) {
+                            synchronized (sent) {
+                                sent.add(PING);
+                            }
+                            return null;
+                        }
                         if (!"sendObject".equals(method.getName()) || args.length != 2) {
                             throw new UnsupportedOperationException(method.getName());
                         }
@@ -247,6 +257,26 @@ class SessionWriterTest {
         socket.completeOne();
         socket.completeOne();
         assertEquals(List.of(new RawFrame("a"), new RawFrame("b")), socket.sent);
+    }
+
+    @Test
+    void aPingDueDuringABlockingWriteGoesOutAsynchronouslyInItsTurn() throws Exception {
+        FakeSocket socket = new FakeSocket();
+        socket.gate = new CountDownLatch(1);
+        SessionWriter writer = new SessionWriter(socket.session(), "client", null, Long.MAX_VALUE, w -> { });
+        ExecutorService reader = Executors.newSingleThreadExecutor();
+        writer.push(new RawFrame("a"));
+        reader.execute(writer::flush);
+        assertTrue(socket.entered.await(5, TimeUnit.SECONDS), "the blocking write started");
+        writer.beat(Long.MAX_VALUE, true);
+        writer.push(new RawFrame("b"));
+        writer.flush();
+        socket.gate.countDown();
+        reader.shutdown();
+        assertTrue(reader.awaitTermination(5, TimeUnit.SECONDS));
+        socket.completeOne();
+        assertEquals(List.of(new RawFrame("a"), PING, new RawFrame("b")), socket.sent, "nothing lost or reordered");
+        assertEquals(1, socket.writers.size(), "only a went out through the blocking endpoint");
     }
 
     @Test

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Liveness (here: pings every 0.3 s, idle after 2 s): a client that answers pings but sends
  * nothing is closed with 1008 as idle; one that does not answer a ping is closed with 1008; a
  * client that keeps talking stays. And the server does not take permessage-deflate (no
- * compression bombs, no per-socket inflater).
+ * compression bombs, no per-socket inflater), nor keep an HTTP session per upgrade.
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
@@ -35,6 +35,9 @@ class LivenessIT {
 
     @ArquillianResource
     URL base;
+
+    /** The response head of the last {@link #handshake(String)}. */
+    private String head;
 
     @Deployment(testable = false)
     static WebArchive deployment() {
@@ -91,6 +94,14 @@ class LivenessIT {
         }
     }
 
+    @Test
+    void anUpgradeCreatesNoHttpSession() throws Exception {
+        try (Socket socket = handshake(null)) {
+            assertFalse(head.toLowerCase(Locale.ROOT).contains("set-cookie"),
+                    "no session cookie: the server would keep a session per handshake for 30 minutes\n" + head);
+        }
+    }
+
     /** Opens {@code /chat} by hand (offering {@code extensions} if not null); asserts the 101 and that no extension was accepted. */
     private Socket handshake(String extensions) throws IOException {
         Socket socket = new Socket(base.getHost(), base.getPort());
@@ -105,7 +116,7 @@ class LivenessIT {
         OutputStream out = socket.getOutputStream();
         out.write(request.getBytes(StandardCharsets.US_ASCII));
         out.flush();
-        String head = readHead(socket.getInputStream());
+        head = readHead(socket.getInputStream());
         assertTrue(head.startsWith("HTTP/1.1 101"), head);
         assertFalse(head.toLowerCase(Locale.ROOT).contains("sec-websocket-extensions"), head);
         return socket;

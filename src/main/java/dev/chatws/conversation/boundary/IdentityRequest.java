@@ -2,6 +2,7 @@ package dev.chatws.conversation.boundary;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpSession;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -17,6 +18,11 @@ import java.util.stream.Collectors;
  * own values for those names and its {@code access_token} taken out, so the endpoint can trust
  * the first and never holds the second. (The WebSocket API shows an endpoint the upgrade
  * request's parameters, but not its attributes or the client's address.)
+ *
+ * <p>It never creates an HTTP session: chat-ws keeps nothing in one, yet Liberty asks every
+ * upgrade request for a session (to hand it to the WebSocket session) and the server would keep
+ * one per handshake, with its {@code JSESSIONID} cookie, for the session timeout (30 minutes by
+ * default) after the socket is gone. An existing session of this application is still returned.
  *
  * <p>Immutable; one per upgrade request.
  */
@@ -56,6 +62,18 @@ final class IdentityRequest extends HttpServletRequestWrapper {
     private static String decodedName(String pair) {
         int equals = pair.indexOf('=');
         return java.net.URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals), StandardCharsets.UTF_8);
+    }
+
+    /** The request's existing HTTP session, or null: never a new one. */
+    @Override
+    public HttpSession getSession() {
+        return super.getSession(false);
+    }
+
+    /** The request's existing HTTP session, or null, whatever {@code create} says. */
+    @Override
+    public HttpSession getSession(boolean create) {
+        return super.getSession(false);
     }
 
     @Override

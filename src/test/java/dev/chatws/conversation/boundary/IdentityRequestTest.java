@@ -27,6 +27,12 @@ class IdentityRequestTest {
                     case "getParameterMap" -> parameters;
                     case "getParameter" -> parameters.containsKey((String) args[0]) ? parameters.get((String) args[0])[0] : null;
                     case "getHeader" -> "Authorization".equalsIgnoreCase((String) args[0]) ? authorization : null;
+                    case "getSession" -> {
+                        if (args == null || (Boolean) args[0]) {
+                            throw new AssertionError("an HTTP session was created");
+                        }
+                        yield null;
+                    }
                     default -> null;
                 });
     }
@@ -42,6 +48,14 @@ class IdentityRequestTest {
         assertArrayEquals(new String[] {"address:10.0.0.7"}, seen.getParameterValues(HandshakeFilter.CLIENT));
         assertEquals("conversation=conv_a&chatws.client=address%3A10.0.0.7", seen.getQueryString());
         assertEquals(java.util.Set.of("conversation", HandshakeFilter.CLIENT), seen.getParameterMap().keySet());
+    }
+
+    @Test
+    void anUpgradeNeverCreatesAnHttpSession() {
+        IdentityRequest seen = new IdentityRequest(upgrade("conversation=conv_a", null), Map.of());
+        assertNull(seen.getSession());
+        assertNull(seen.getSession(true));
+        assertNull(seen.getSession(false));
     }
 
     @Test

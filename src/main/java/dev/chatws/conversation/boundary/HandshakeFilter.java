@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -49,9 +50,15 @@ public class HandshakeFilter extends HttpFilter {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = Logger.getLogger(HandshakeFilter.class.getName());
 
+    /** How long the application's stop waits for its sockets to take their last frames and close. */
+    private static final int GOING_AWAY_SECONDS = 5;
+    private static final Duration GOING_AWAY = Duration.ofSeconds(GOING_AWAY_SECONDS);
+
     @Inject
     Authentication authentication;
 
+    @Inject
+    Sockets sockets;
 
     private transient List<Pattern> allowed;
 
@@ -64,6 +71,21 @@ public class HandshakeFilter extends HttpFilter {
                 .map(String::strip).filter(origin -> !origin.isEmpty())
                 .map(origin -> pattern(origin.toLowerCase(Locale.ROOT)))
                 .toList();
+    }
+
+    /**
+     * The application stops (undeploy, server stop): its conversations end and their sockets are
+     * closed with 1001 here, because filters are destroyed before the servlet context's listeners
+     * are told (Servlet specification), and the WebSocket container's listener would otherwise drop
+     * the sockets first, without a close frame. Waits up to {@value #GOING_AWAY_SECONDS} s.
+     */
+    @Override
+    public void destroy() {
+        try {
+            sockets.goAwayAll(GOING_AWAY);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** {@code http://host:*} matches any port or none; any other {@code *} any host or port part. */

@@ -12,6 +12,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -54,6 +56,7 @@ final class SessionWriter implements Peer {
     private final Session session;
     private final String client;
     private final String user;
+    private final Executor closer;
     private final long maxBacklogBytes;
     private final Consumer<SessionWriter> onOverflow;
     private final Deque<Object> queue = new ArrayDeque<>();
@@ -67,13 +70,15 @@ final class SessionWriter implements Peer {
     private CloseReason closeWhenDrained;
 
     /**
-     * A writer for {@code session} that calls {@code onOverflow} (once, on the sending thread, which
-     * may hold its conversation's lock) when more than {@code maxBacklogBytes} wait to be sent.
+     * A writer for {@code session} that closes the socket on {@code closer} and calls
+     * {@code onOverflow} (once, on the sending thread, which may hold its conversation's lock) when
+     * more than {@code maxBacklogBytes} wait to be sent.
      */
-    SessionWriter(Session session, String client, String user, long maxBacklogBytes, Consumer<SessionWriter> onOverflow) {
+    SessionWriter(Session session, String client, String user, Executor closer, long maxBacklogBytes, Consumer<SessionWriter> onOverflow) {
         this.session = session;
         this.client = client;
         this.user = user;
+        this.closer = closer;
         this.maxBacklogBytes = maxBacklogBytes;
         this.onOverflow = onOverflow;
     }
@@ -336,11 +341,24 @@ final class SessionWriter implements Peer {
         pump();
     }
 
+    /**
+     * Closes the socket on the closer, never on the calling thread (the heartbeat, a reader): on
+     * Liberty a close writes the close frame with a blocking write, which waits as long as a client
+     * that stopped reading keeps its connection open, and one such client must not stall the
+     * heartbeat of every other socket.
+     */
     private void closeQuietly(CloseReason reason) {
+        Runnable close = () -> {
+            try {
+                session.close(reason);
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.FINE, "Closing socket {0} failed: {1}", new Object[] {session.getId(), e.getClass().getName()});
+            }
+        };
         try {
-            session.close(reason);
-        } catch (IOException | RuntimeException e) {
-            LOG.log(Level.FINE, "Closing socket {0} failed: {1}", new Object[] {session.getId(), e.getClass().getName()});
+            closer.execute(close);
+        } catch (RejectedExecutionException e) {
+            close.run();
         }
     }
 

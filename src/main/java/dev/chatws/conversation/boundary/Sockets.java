@@ -3,16 +3,24 @@ package dev.chatws.conversation.boundary;
 import dev.chatws.conversation.control.Conversations;
 import dev.chatws.limits.control.ClientLimits;
 import dev.chatws.telemetry.control.ChatTelemetry;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
-import jakarta.enterprise.concurrent.ManagedExecutorService;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.CloseReason.CloseCodes;
 import jakarta.websocket.Session;
 import java.io.IOException;
+import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -40,7 +48,7 @@ public class Sockets {
     int maxFrameBytes;
 
     @Resource
-    ManagedExecutorService executor;
+    ManagedThreadFactory threadFactory;
 
     @Inject
     ClientLimits limits;
@@ -55,6 +63,27 @@ public class Sockets {
     @ConfigProperty(name = "chat.max-backlog-bytes", defaultValue = "4194304")
     long maxBacklogBytes;
 
+    /** The sockets attached to a conversation and not yet closed; its monitor is told when one closes. */
+    private final Set<SessionWriter> open = new HashSet<>();
+
+    /**
+     * Where sockets are closed: threads of the application's own, not Liberty's request threads
+     * nor the heartbeat's. A close writes the close frame with a blocking write, and on Liberty
+     * that write (like a blocking frame write) waits as long as a client that stopped reading
+     * keeps its connection open.
+     */
+    private ExecutorService closer;
+
+    @PostConstruct
+    void start() {
+        closer = Executors.newCachedThreadPool(threadFactory);
+    }
+
+    @PreDestroy
+    void stop() {
+        closer.shutdownNow();
+    }
+
     /**
      * The writer of a socket that may stay, counted against its client; null if the socket was
      * closed (4401, 4429). {@code tooSlow} is told when the client falls too far behind.
@@ -68,7 +97,7 @@ public class Sockets {
         // Without the filter's key (a server that does not pass it on), each socket counts alone.
         String client = first(parameters, HandshakeFilter.CLIENT);
         SessionWriter writer = new SessionWriter(session, client == null ? "socket:" + session.getId() : client,
-                first(parameters, HandshakeFilter.USER), maxBacklogBytes, tooSlow);
+                first(parameters, HandshakeFilter.USER), closer, maxBacklogBytes, tooSlow);
         if (!limits.connect(writer.client())) {
             session.close(TOO_MANY);
             return null;
@@ -86,7 +115,7 @@ public class Sockets {
      * conversation {@code id} without grace and its socket is closed with 1008.
      */
     void tooSlow(String id, SessionWriter behind) {
-        executor.execute(() -> {
+        closer.execute(() -> {
             conversations.drop(id, behind);
             try {
                 behind.session().close(TOO_SLOW);
@@ -98,6 +127,9 @@ public class Sockets {
 
     /** The socket joined its conversation: it is watched for liveness and counted as open. */
     void attached(SessionWriter writer) {
+        synchronized (open) {
+            open.add(writer);
+        }
         heartbeat.watch(writer);
         telemetry.socketOpened();
     }
@@ -106,8 +138,31 @@ public class Sockets {
     void closed(SessionWriter writer, boolean attached) {
         limits.disconnect(writer.client());
         if (attached) {
+            synchronized (open) {
+                open.remove(writer);
+                open.notifyAll();
+            }
             heartbeat.forget(writer);
             telemetry.socketClosed();
+        }
+    }
+
+    /**
+     * The application stops: ends every conversation (turns in flight end cancelled, every socket
+     * is closed with 1001 once its frames are out) and waits up to {@code within} for the sockets
+     * to close. Must run before the WebSocket container's own shutdown, which drops the sockets of
+     * a stopping application without a close frame.
+     */
+    void goAwayAll(Duration within) throws InterruptedException {
+        conversations.endAll();
+        long deadline = System.nanoTime() + within.toNanos();
+        synchronized (open) {
+            for (long left = within.toNanos(); !open.isEmpty() && left > 0; left = deadline - System.nanoTime()) {
+                TimeUnit.NANOSECONDS.timedWait(open, left);
+            }
+            if (!open.isEmpty()) {
+                LOG.info(() -> open.size() + " socket(s) did not close within " + within.toMillis() + " ms of the application stopping");
+            }
         }
     }
 

@@ -108,11 +108,16 @@ public class ChatScope {
         extension.context().close(id);
     }
 
+    /** Ends every conversation: their beans are destroyed (a turn in flight ends cancelled, not broken). */
+    public void endAll() {
+        extension.context().ids().forEach(this::end);
+    }
+
     /**
-     * Ends every conversation when the application stops, before any application-scoped bean (the
-     * upstream client among them) is destroyed: turns in flight end cancelled, not broken.
+     * Ends every conversation still open when the application's beans are destroyed, before any
+     * application-scoped bean (the upstream client among them) is.
      */
     void endAll(@Observes @BeforeDestroyed(ApplicationScoped.class) Object stopping) {
-        extension.context().ids().forEach(this::end);
+        endAll();
     }
 }

@@ -71,6 +71,14 @@ public class Conversations {
         }
     }
 
+    /**
+     * Ends every conversation in memory because the application stops: a turn in flight ends
+     * cancelled (§4) and every socket is told to go away (1001) once its frames are out.
+     */
+    public void endAll() {
+        scope.endAll();
+    }
+
     /** Starts a new conversation with {@code peer} attached; returns its id. */
     public String open(Peer peer) {
         String id = scope.open();

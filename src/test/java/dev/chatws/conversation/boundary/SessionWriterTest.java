@@ -114,7 +114,7 @@ class SessionWriterTest {
     @Test
     void startsTheNextSendOnlyWhenThePreviousCompleted() throws Exception {
         FakeSocket socket = new FakeSocket();
-        SessionWriter writer = new SessionWriter(socket.session(), "client", null, Long.MAX_VALUE, w -> { });
+        SessionWriter writer = new SessionWriter(socket.session(), "client", null, Runnable::run, Long.MAX_VALUE, w -> { });
         for (int i = 0; i < 5; i++) {
             writer.send(new RawFrame("f" + i));
         }
@@ -131,7 +131,7 @@ class SessionWriterTest {
     @Test
     void goingAwayClosesWith1001OnlyAfterTheQueuedFramesAreSent() throws Exception {
         FakeSocket socket = new FakeSocket();
-        SessionWriter writer = new SessionWriter(socket.session(), "client", null, Long.MAX_VALUE, w -> { });
+        SessionWriter writer = new SessionWriter(socket.session(), "client", null, Runnable::run, Long.MAX_VALUE, w -> { });
         writer.send(new RawFrame("terminal"));
         writer.send(new RawFrame("after"));
         writer.goAway();
@@ -148,7 +148,7 @@ class SessionWriterTest {
     void aBacklogOverTheBoundDropsTheQueueStopsTheWriterAndTellsItsOwnerOnce() throws Exception {
         FakeSocket socket = new FakeSocket();
         List<SessionWriter> overflowed = new ArrayList<>();
-        SessionWriter writer = new SessionWriter(socket.session(), "client", null, 100, overflowed::add);
+        SessionWriter writer = new SessionWriter(socket.session(), "client", null, Runnable::run, 100, overflowed::add);
         writer.send(new RawFrame("x".repeat(60)));
         writer.send(new RawFrame("y".repeat(60)));
         assertTrue(overflowed.isEmpty(), "one frame in flight, one queued: 60 bytes waiting");
@@ -163,7 +163,7 @@ class SessionWriterTest {
     @Test
     void goingAwayWhenIdleClosesAtOnce() {
         FakeSocket socket = new FakeSocket();
-        new SessionWriter(socket.session(), "client", null, Long.MAX_VALUE, w -> { }).goAway();
+        new SessionWriter(socket.session(), "client", null, Runnable::run, Long.MAX_VALUE, w -> { }).goAway();
         assertEquals(1, socket.closed.size());
     }
 
@@ -171,7 +171,7 @@ class SessionWriterTest {
     void sendsThatCompleteInlineDoNotRecurse() {
         FakeSocket socket = new FakeSocket();
         socket.completeInline = true;
-        SessionWriter writer = new SessionWriter(socket.session(), "client", null, Long.MAX_VALUE, w -> { });
+        SessionWriter writer = new SessionWriter(socket.session(), "client", null, Runnable::run, Long.MAX_VALUE, w -> { });
         for (int i = 0; i < 100_000; i++) {
             writer.send(new RawFrame("f" + i));
         }
@@ -182,7 +182,7 @@ class SessionWriterTest {
     @Test
     void manyThreadsSendingKeepOneInFlightAndLoseNothing() throws Exception {
         FakeSocket socket = new FakeSocket();
-        SessionWriter writer = new SessionWriter(socket.session(), "client", null, Long.MAX_VALUE, w -> { });
+        SessionWriter writer = new SessionWriter(socket.session(), "client", null, Runnable::run, Long.MAX_VALUE, w -> { });
         ExecutorService threads = Executors.newFixedThreadPool(4);
         CountDownLatch sent = new CountDownLatch(4);
         for (int t = 0; t < 4; t++) {
@@ -222,7 +222,7 @@ class SessionWriterTest {
     @Test
     void pushedFramesAreWrittenInOrderByTheThreadThatFlushes() {
         FakeSocket socket = new FakeSocket();
-        SessionWriter writer = new SessionWriter(socket.session(), "client", null, Long.MAX_VALUE, w -> { });
+        SessionWriter writer = new SessionWriter(socket.session(), "client", null, Runnable::run, Long.MAX_VALUE, w -> { });
         writer.push(new RawFrame("a"));
         writer.push(new RawFrame("b"));
         assertTrue(socket.sent.isEmpty(), "pushing does not send");
@@ -235,7 +235,7 @@ class SessionWriterTest {
     @Test
     void aFlushWhileAnAsynchronousSendIsInFlightLeavesThePushedFramesToIt() throws Exception {
         FakeSocket socket = new FakeSocket();
-        SessionWriter writer = new SessionWriter(socket.session(), "client", null, Long.MAX_VALUE, w -> { });
+        SessionWriter writer = new SessionWriter(socket.session(), "client", null, Runnable::run, Long.MAX_VALUE, w -> { });
         writer.send(new RawFrame("a"));
         writer.push(new RawFrame("b"));
         writer.flush();
@@ -249,7 +249,7 @@ class SessionWriterTest {
     @Test
     void aFrameTheBlockingEndpointRefusesGoesOutAsynchronouslyAndNothingIsLostOrReordered() throws Exception {
         FakeSocket socket = new FakeSocket();
-        SessionWriter writer = new SessionWriter(socket.session(), "client", null, Long.MAX_VALUE, w -> { });
+        SessionWriter writer = new SessionWriter(socket.session(), "client", null, Runnable::run, Long.MAX_VALUE, w -> { });
         socket.refuseNextBlocking = true;
         writer.push(new RawFrame("a"));
         writer.push(new RawFrame("b"));
@@ -263,7 +263,7 @@ class SessionWriterTest {
     void aPingDueDuringABlockingWriteGoesOutAsynchronouslyInItsTurn() throws Exception {
         FakeSocket socket = new FakeSocket();
         socket.gate = new CountDownLatch(1);
-        SessionWriter writer = new SessionWriter(socket.session(), "client", null, Long.MAX_VALUE, w -> { });
+        SessionWriter writer = new SessionWriter(socket.session(), "client", null, Runnable::run, Long.MAX_VALUE, w -> { });
         ExecutorService reader = Executors.newSingleThreadExecutor();
         writer.push(new RawFrame("a"));
         reader.execute(writer::flush);
@@ -280,11 +280,26 @@ class SessionWriterTest {
     }
 
     @Test
+    void aSocketThatDidNotAnswerAPingIsClosedOnTheCloserNotOnTheHeartbeatsThread() {
+        FakeSocket socket = new FakeSocket();
+        socket.completeInline = true;
+        List<Runnable> closes = new ArrayList<>();
+        SessionWriter writer = new SessionWriter(socket.session(), "client", null, closes::add, Long.MAX_VALUE, w -> { });
+        writer.beat(Long.MAX_VALUE, true);
+        assertEquals(List.of(PING), socket.sent, "pinged");
+        writer.beat(Long.MAX_VALUE, true);
+        assertTrue(socket.closed.isEmpty(), "a close can block on Liberty: not on the beating thread");
+        assertEquals(1, closes.size());
+        closes.get(0).run();
+        assertEquals(1008, ((jakarta.websocket.CloseReason) socket.closed.get(0)).getCloseCode().getCode());
+    }
+
+    @Test
     void aClientThatTakesNoFrameForTheWriteTimeoutIsCutOffOnce() throws Exception {
         FakeSocket socket = new FakeSocket();
         socket.gate = new CountDownLatch(1);
         List<SessionWriter> cutOff = new java.util.concurrent.CopyOnWriteArrayList<>();
-        SessionWriter writer = new SessionWriter(socket.session(), "client", null, Long.MAX_VALUE, cutOff::add);
+        SessionWriter writer = new SessionWriter(socket.session(), "client", null, Runnable::run, Long.MAX_VALUE, cutOff::add);
         long timeout = TimeUnit.SECONDS.toNanos(10);
         writer.checkWrite(System.nanoTime() + 2 * timeout, timeout);
         assertTrue(cutOff.isEmpty(), "no write in progress: nothing to time out");

@@ -35,6 +35,9 @@ import org.eclipse.microprofile.config.ConfigProvider;
  * the client's key for per-client limits ({@value #CLIENT}: {@code user:NAME}, else
  * {@code address:IP}); the token itself goes no further.
  *
+ * <p>Stop: when the application stops, the filter's {@link #destroy()} ends every conversation
+ * and lets its sockets go with 1001, before the WebSocket container drops them.
+ *
  * <p>One instance per application; stateless after start-up, thread-safe.
  */
 @WebFilter("/chat")

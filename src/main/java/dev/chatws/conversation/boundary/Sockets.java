@@ -28,7 +28,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * The open sockets' lifecycle around the conversation: admitting a new socket (4401 for a refused
  * token, 4429 over the client's connection limit), its writer, liveness and counts, and letting
- * it go again. What the {@link HandshakeFilter} found comes as request parameters.
+ * it go again; and, when the application stops, closing them all. Closes run on threads of the
+ * application's own. What the {@link HandshakeFilter} found comes as request parameters.
  *
  * <p>Application-scoped and thread-safe.
  */

@@ -76,6 +76,20 @@ public class FakeUpstream {
             "{\"choices\":[{\"content_filter_results\":{},\"delta\":{\"content\":\"Az\",\"role\":\"assistant\"},\"finish_reason\":null,\"index\":0,\"logprobs\":null}],\"created\":1700000001,\"id\":\"chatcmpl-az\",\"model\":\"gpt-4o-2024-08-06\",\"object\":\"chat.completion.chunk\",\"system_fingerprint\":\"fp_az\"}",
             "{\"choices\":[{\"content_filter_results\":{\"hate\":{\"filtered\":false,\"severity\":\"safe\"}},\"delta\":{\"content\":\"ure\"},\"finish_reason\":\"stop\",\"index\":0,\"logprobs\":null}],\"created\":1700000001,\"id\":\"chatcmpl-az\",\"model\":\"gpt-4o-2024-08-06\",\"object\":\"chat.completion.chunk\",\"system_fingerprint\":\"fp_az\"}");
 
+    /** Numbers no Java primitive holds, where the relay reads numbers: indexes, created, usage. */
+    public static final List<String> BIG_NUMBERS = List.of(
+            "{\"id\":\"c-big\",\"object\":\"chat.completion.chunk\",\"created\":1e400,\"model\":\"fake-1\",\"choices\":[{\"index\":0,\"delta\":"
+                    + "{\"role\":\"assistant\",\"content\":\"big\",\"tool_calls\":[{\"index\":1e1000000000,\"id\":\"call_b\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]},"
+                    + "\"logprobs\":null,\"finish_reason\":null}]}",
+            "{\"id\":\"c-big\",\"object\":\"chat.completion.chunk\",\"created\":1e400,\"model\":\"fake-1\",\"choices\":[{\"index\":1e400,\"delta\":{\"content\":\"x\"},\"finish_reason\":null}]}",
+            "{\"id\":\"c-big\",\"object\":\"chat.completion.chunk\",\"created\":1e400,\"model\":\"fake-1\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}],"
+                    + "\"usage\":{\"prompt_tokens\":1e400,\"completion_tokens\":-1e1000000000,\"total_tokens\":1e400,\"prompt_tokens_details\":{\"cached_tokens\":1e400}}}");
+
+    /** Content that is half a UTF-16 surrogate pair, escaped as JSON allows. */
+    public static final List<String> SURROGATE = List.of(
+            chunk("{\"role\":\"assistant\",\"content\":\"lone \\ud800 high, lone \\udc00 low\"}", null),
+            chunk("{}", "stop"));
+
     /** The non-streamed answer, with a member no spec names. */
     public static final String WHOLE = "{\n  \"id\": \"chatcmpl-w\", \"object\": \"chat.completion\", \"created\": 1700000002, \"model\": \"fake-1\",\n"
             + "  \"choices\": [{\"index\": 0, \"message\": {\"role\": \"assistant\", \"content\": \"Whole answer\", \"refusal\": null, \"x_note\": 1},"
@@ -139,6 +153,15 @@ public class FakeUpstream {
                 events(out, TEXT.subList(0, 1), "\n", false);
                 pause(6000);
             });
+            case "deep_event" -> sse(out -> {
+                events(out, TEXT.subList(0, 1), "\n", false);
+                write(out, "data: {\"choices\":" + "[".repeat(1001) + "]".repeat(1001) + "}\n\n");
+                events(out, TEXT.subList(1, TEXT.size()), "\n", true);
+            });
+            case "big_numbers" -> sse(out -> events(out, BIG_NUMBERS, "\n", true));
+            case "surrogate" -> sse(out -> events(out, SURROGATE, "\n", true));
+            case "deep_error" -> Response.status(400).type(MediaType.APPLICATION_JSON_TYPE)
+                    .entity("{\"error\":" + "[".repeat(1001) + "]".repeat(1001) + "}").build();
             case "whole" -> Response.ok(WHOLE, MediaType.APPLICATION_JSON_TYPE).build();
             case "retry429" -> attempt == 1
                     ? Response.status(429).header("Retry-After", "1").entity("{\"error\":{\"message\":\"slow down\",\"code\":\"rate_limit\"}}").build()

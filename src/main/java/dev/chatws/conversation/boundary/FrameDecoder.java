@@ -5,6 +5,7 @@ import dev.chatws.conversation.entity.ControlFrame;
 import dev.chatws.conversation.entity.InboundFrame;
 import dev.chatws.conversation.entity.MalformedFrame;
 import dev.chatws.conversation.entity.OversizedFrame;
+import dev.chatws.json.JsonText;
 import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import jakarta.json.spi.JsonProvider;
@@ -31,7 +32,7 @@ import org.eclipse.microprofile.config.ConfigProvider;
  */
 public class FrameDecoder implements Decoder.Text<InboundFrame> {
 
-    private static final JsonProvider JSON = JsonProvider.provider();
+    private static final JsonProvider JSON = JsonText.PROVIDER;
 
     private long maxFrameBytes = ChatEndpoint.DEFAULT_MAX_FRAME_BYTES;
 
@@ -58,8 +59,13 @@ public class FrameDecoder implements Decoder.Text<InboundFrame> {
             if (parser.hasNext()) {
                 return new MalformedFrame("there is more after the JSON object.");
             }
-        } catch (JsonException | IllegalStateException e) {
+        } catch (JsonException e) {
             return new MalformedFrame(describe(text));
+        } catch (UnsupportedOperationException e) {
+            return new MalformedFrame("it holds a number longer than the parser reads.");
+        } catch (RuntimeException e) {
+            // JSON-P reports input nested deeper than its limit with a bare RuntimeException.
+            return new MalformedFrame("it is nested deeper than the parser allows.");
         }
         return object.containsKey("type") ? new ControlFrame(object) : new ChatRequest(object);
     }

@@ -2,13 +2,15 @@ package dev.chatws.conversation.boundary;
 
 import dev.chatws.conversation.entity.RawFrame;
 import dev.chatws.conversation.entity.ServerFrame;
+import dev.chatws.json.JsonText;
 import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbBuilder;
 import jakarta.websocket.Encoder;
 
 /**
  * Encodes a server frame as one text frame: a {@link RawFrame}'s JSON text as it is (relayed
- * chunks are never re-serialised), every other frame with JSON-B.
+ * chunks are never re-serialised), every other frame with JSON-B, lone surrogates escaped
+ * ({@link JsonText#wellFormed}).
  *
  * <p>One shared {@link Jsonb}, which is thread-safe.
  */
@@ -23,6 +25,6 @@ public class FrameEncoder implements Encoder.Text<ServerFrame> {
 
     /** The text of {@code frame}, as {@link #encode(ServerFrame)} gives it. */
     static String encodeFrame(ServerFrame frame) {
-        return frame instanceof RawFrame raw ? raw.json() : JSONB.toJson(frame);
+        return frame instanceof RawFrame raw ? raw.json() : JsonText.wellFormed(JSONB.toJson(frame));
     }
 }

@@ -1,14 +1,13 @@
 package dev.chatws.conversation.control;
 
+import dev.chatws.json.JsonText;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
-import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import jakarta.json.spi.JsonProvider;
-import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,7 +30,7 @@ import java.util.TreeMap;
  */
 public final class CompletionAggregate {
 
-    static final JsonProvider JSON = JsonProvider.provider();
+    static final JsonProvider JSON = JsonText.PROVIDER;
 
     private static final List<String> LEADING = List.of("id", "object", "created", "model");
 
@@ -163,12 +162,7 @@ public final class CompletionAggregate {
         if (function == null || !(function.get("arguments") instanceof JsonString arguments)) {
             return false;
         }
-        try (var reader = JSON.createReader(new StringReader(arguments.getString()))) {
-            reader.readValue();
-            return true;
-        } catch (jakarta.json.JsonException e) {
-            return false;
-        }
+        return JsonText.isValue(arguments.getString());
     }
 
     private void addChoices(JsonValue value) {
@@ -193,13 +187,13 @@ public final class CompletionAggregate {
             case STRING -> ((JsonString) value).getString().isEmpty();
             case ARRAY -> value.asJsonArray().isEmpty();
             case OBJECT -> value.asJsonObject().isEmpty();
-            case NUMBER -> ((JsonNumber) value).bigDecimalValue().signum() == 0;
+            case NUMBER -> JsonText.isZero(value);
             default -> false;
         };
     }
 
     private static int intOr(JsonValue value, int fallback) {
-        return value instanceof JsonNumber number ? number.intValue() : fallback;
+        return JsonText.index(value, fallback);
     }
 
     /** A member being merged. */

@@ -9,6 +9,7 @@ import dev.chatws.conversation.entity.InboundFrame;
 import dev.chatws.conversation.entity.MalformedFrame;
 import dev.chatws.conversation.entity.RawFrame;
 import dev.chatws.conversation.entity.ServerFrame;
+import dev.chatws.json.JsonText;
 import dev.chatws.limits.control.ClientLimits;
 import dev.chatws.telemetry.control.ChatTelemetry;
 import io.opentelemetry.context.Scope;
@@ -19,11 +20,9 @@ import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
 import jakarta.json.JsonArrayBuilder;
-import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
-import java.io.StringReader;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -122,12 +121,15 @@ public class Conversation {
         texts.clear();
         historyChars = 0;
         for (String json : from.messages()) {
-            try (var reader = CompletionAggregate.JSON.createReader(new StringReader(json))) {
-                JsonObject message = reader.readObject();
-                history.add(message);
-                texts.put(message, json);
-                historyChars += HistoryBudget.chars(message);
+            JsonObject message;
+            try {
+                message = JsonText.object(json);
+            } catch (JsonText.Unreadable e) {
+                throw new ConversationStore.StoreException("A stored message could not be read (" + e.getMessage() + ")", e);
             }
+            history.add(message);
+            texts.put(message, json);
+            historyChars += HistoryBudget.chars(message);
         }
     }
 
@@ -453,7 +455,7 @@ public class Conversation {
     private void complete(Turn ended) {
         if (ended.end(Turn.State.COMPLETED)) {
             JsonObject completion = ended.aggregate().completion(false);
-            finish(ended, ended.aggregate().assistantMessage(false), completion, new RawFrame(completion.toString()));
+            finish(ended, ended.aggregate().assistantMessage(false), completion, new RawFrame(JsonText.wellFormed(completion.toString())));
         }
     }
 
@@ -464,7 +466,7 @@ public class Conversation {
             if (choices != null && choices.getValueType() == JsonValue.ValueType.ARRAY) {
                 for (JsonValue choice : choices.asJsonArray()) {
                     if (choice.getValueType() == JsonValue.ValueType.OBJECT
-                            && choice.asJsonObject().getInt("index", 0) == 0
+                            && JsonText.index(choice.asJsonObject().get("index"), 0) == 0
                             && choice.asJsonObject().get("message") instanceof JsonObject assistant) {
                         message = CompletionAggregate.historyMessage(assistant, false);
                         break;
@@ -478,7 +480,7 @@ public class Conversation {
     private void cancel(Turn ended) {
         if (ended.end(Turn.State.CANCELLED)) {
             JsonObject completion = ended.aggregate().completion(true);
-            finish(ended, ended.aggregate().assistantMessage(true), completion, new RawFrame(completion.toString()));
+            finish(ended, ended.aggregate().assistantMessage(true), completion, new RawFrame(JsonText.wellFormed(completion.toString())));
         }
     }
 
@@ -503,7 +505,7 @@ public class Conversation {
         List<JsonObject> committed = new ArrayList<>(ended.requestMessages());
         assistant.ifPresent(committed::add);
         turn = null;
-        List<String> committedTexts = committed.stream().map(JsonObject::toString).toList();
+        List<String> committedTexts = committed.stream().map(message -> JsonText.wellFormed(message.toString())).toList();
         if (!erased) {
             try {
                 store.append(id, created, owner, history.size(), committedTexts, Instant.now().getEpochSecond());
@@ -597,10 +599,10 @@ public class Conversation {
         /** The event as a JSON object; null (and the turn failed) if it is not one or is an error event. */
         private JsonObject parse(String data) {
             JsonObject object;
-            try (var reader = CompletionAggregate.JSON.createReader(new StringReader(data))) {
-                object = reader.readObject();
-            } catch (JsonException | IllegalStateException e) {
-                failed(null, "The upstream sent an event that is not a JSON object.");
+            try {
+                object = JsonText.object(data);
+            } catch (JsonText.Unreadable e) {
+                failed(null, "The upstream sent an event that is not a JSON object within the parser's limits.");
                 return null;
             }
             JsonValue error = object.get("error");

@@ -1,5 +1,6 @@
 package dev.chatws.conversation.control;
 
+import dev.chatws.json.JsonText;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
@@ -67,7 +68,7 @@ final class UpstreamRequest {
         if (streaming && !request.containsKey("stream_options")) {
             member(body, "stream_options").append(includeUsage(JsonValue.NULL));
         }
-        return body.append('}').toString().getBytes(StandardCharsets.UTF_8);
+        return JsonText.wellFormed(body.append('}').toString()).getBytes(StandardCharsets.UTF_8);
     }
 
     /** Appends the member name (quoted and escaped as JSON) and its colon, after a comma unless first. */

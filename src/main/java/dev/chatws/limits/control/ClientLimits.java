@@ -7,7 +7,7 @@ import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.json.JsonNumber;
+import dev.chatws.json.JsonText;
 import jakarta.json.JsonObject;
 import java.time.Instant;
 import java.util.Optional;
@@ -86,8 +86,8 @@ public class ClientLimits {
 
     /** Counts the {@code usage.total_tokens} of a turn's {@code chat.completion} against {@code client}'s day. */
     public void spend(String client, JsonObject completion) {
-        if (completion.get("usage") instanceof JsonObject usage && usage.get("total_tokens") instanceof JsonNumber total) {
-            budget.spend(client, total.longValue());
+        if (completion.get("usage") instanceof JsonObject usage) {
+            budget.spend(client, JsonText.count(usage.get("total_tokens")));
         }
     }
 }

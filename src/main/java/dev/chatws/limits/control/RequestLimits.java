@@ -5,7 +5,7 @@ import dev.chatws.conversation.entity.ErrorFrame;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.json.JsonNumber;
+import dev.chatws.json.JsonText;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
@@ -60,7 +60,7 @@ public class RequestLimits {
         for (String member : List.of("max_tokens", "max_completion_tokens")) {
             JsonValue value = body.get(member);
             if (maxTokens > 0 && value != null && value.getValueType() != JsonValue.ValueType.NULL
-                    && !(value instanceof JsonNumber number && number.isIntegral() && number.longValue() <= maxTokens)) {
+                    && !JsonText.wholeAtMost(value, maxTokens)) {
                 return invalid(member, member + " must be a whole number of at most " + maxTokens + " on this server.");
             }
         }

@@ -20,7 +20,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.json.JsonArray;
-import jakarta.json.JsonNumber;
+import dev.chatws.json.JsonText;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
@@ -212,7 +212,7 @@ public class ChatTelemetry {
     }
 
     private static long number(JsonObject object, String name) {
-        return object.get(name) instanceof JsonNumber number ? number.longValue() : 0;
+        return JsonText.count(object.get(name));
     }
 
     private static List<String> finishReasons(JsonObject completion) {

@@ -1,16 +1,15 @@
 package dev.chatws.upstream.control;
 
+import dev.chatws.json.JsonText;
 import dev.chatws.upstream.boundary.ChatCompletionsApi;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
-import jakarta.json.spi.JsonProvider;
 import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,7 +33,6 @@ import java.util.regex.Pattern;
 public final class UpstreamCall implements Runnable {
 
     private static final Logger LOG = Logger.getLogger(UpstreamCall.class.getName());
-    private static final JsonProvider JSON = JsonProvider.provider();
     private static final Pattern ERROR_CODE = Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
     private static final int MAX_ERROR_BODY = 64 * 1024;
 
@@ -273,7 +271,7 @@ public final class UpstreamCall implements Runnable {
                 return null;
             }
             String text = new String(in.readNBytes(MAX_ERROR_BODY), StandardCharsets.UTF_8);
-            JsonObject error = JSON.createReader(new StringReader(text)).readObject().getJsonObject("error");
+            JsonObject error = JsonText.object(text).getJsonObject("error");
             for (String member : new String[] {"code", "type"}) {
                 JsonValue value = error == null ? null : error.get(member);
                 if (value instanceof JsonString string && ERROR_CODE.matcher(string.getString()).matches()) {

@@ -41,6 +41,24 @@ class FrameCodecTest {
     }
 
     @Test
+    void inputNestedDeeperThanTheParserAllowsIsMalformedNotAnException() {
+        String deep = "[".repeat(1001) + "]".repeat(1001);
+        MalformedFrame frame = assertInstanceOf(MalformedFrame.class, decoder.decode("{\"messages\":" + deep + "}"));
+        assertEquals("it is nested deeper than the parser allows.", frame.detail());
+        assertInstanceOf(MalformedFrame.class, decoder.decode("{\"type\":\"conversation.get\",\"x\":" + deep + "}"));
+        assertInstanceOf(ChatRequest.class, decoder.decode("{\"messages\":" + "[".repeat(900) + "]".repeat(900) + "}"), "within the limit");
+    }
+
+    @Test
+    void hugeNumbersAndLoneSurrogatesAreDecodedAsSent() {
+        ChatRequest request = assertInstanceOf(ChatRequest.class,
+                decoder.decode("{\"messages\":[{\"role\":\"user\",\"content\":\"\\ud800\"}],\"max_tokens\":1e1000000000,\"t\":1" + "0".repeat(1000) + "}"));
+        assertEquals("\ud800", request.body().getJsonArray("messages").getJsonObject(0).getString("content"));
+        assertEquals("it holds a number longer than the parser reads.", assertInstanceOf(MalformedFrame.class,
+                decoder.decode("{\"messages\":[],\"n\":1" + "0".repeat(5000) + "}")).detail());
+    }
+
+    @Test
     void aFrameOverTheLimitIsNotParsed() {
         String within = "{\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(1_048_000) + "\"}]}";
         assertInstanceOf(ChatRequest.class, decoder.decode(within));

@@ -158,4 +158,16 @@ class CompletionAggregateTest {
     static JsonObject json(String singleQuoted) {
         return Json.createReader(new StringReader(singleQuoted.replace('\'', '"').replace("`", "\\\""))).readObject();
     }
+
+    @Test
+    void numbersNoPrimitiveHoldsNeitherThrowNorMisplaceAChoice() {
+        CompletionAggregate aggregate = fold(
+                "{'id':'c','created':1e400,'choices':[{'index':0,'delta':{'role':'assistant','content':'a','tool_calls':[{'index':1e1000000000,'id':'k','type':'function','function':{'name':'f','arguments':'{}'}}]}}]}",
+                "{'choices':[{'index':1e400,'delta':{'content':'b'}}]}",
+                "{'choices':[{'index':0,'delta':{},'finish_reason':'stop'}],'usage':{'total_tokens':1e400}}");
+        jakarta.json.JsonObject completion = aggregate.completion(false);
+        assertEquals("ab", completion.getJsonArray("choices").getJsonObject(0).getJsonObject("message").getString("content"), "an index no int holds counts as its position");
+        assertEquals("k", completion.getJsonArray("choices").getJsonObject(0).getJsonObject("message").getJsonArray("tool_calls").getJsonObject(0).getString("id"));
+        assertEquals("1E+400", completion.getJsonObject("usage").get("total_tokens").toString());
+    }
 }

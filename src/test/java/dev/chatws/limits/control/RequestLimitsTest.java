@@ -42,4 +42,13 @@ class RequestLimitsTest {
         assertEquals("max_tokens", param("{\"messages\":[" + ONE + "],\"max_tokens\":\"5\"}", 2, 100, Set.of()));
         assertEquals("model", param("{\"messages\":[" + ONE + "],\"model\":\"c\"}", 2, 0, Set.of("a", "b")));
     }
+
+    @Test
+    void numbersNoPrimitiveHoldsAreJudgedByTheirValue() {
+        for (String number : new String[] {"1e400", "1e1000000000", "-1", "-1e400", "1" + "0".repeat(1000), "1.5", "18446744073709551716"}) {
+            assertEquals("max_tokens", param("{\"messages\":[" + ONE + "],\"max_tokens\":" + number + "}", 2, 100, Set.of()), number);
+        }
+        assertTrue(RequestLimits.check(json("{\"messages\":[" + ONE + "],\"max_tokens\":1e2}"), 2, 100, Set.of()).isEmpty(), "1e2 is 100");
+        assertTrue(RequestLimits.check(json("{\"messages\":[" + ONE + "],\"max_tokens\":100.00}"), 2, 100, Set.of()).isEmpty(), "100.00 is whole");
+    }
 }

@@ -5,7 +5,7 @@
 //
 // Attributes: endpoint (default: chat beside the page, e.g. ws://host/chat for /), model (default: the server's),
 //             storage-key (sessionStorage key of the conversation id; one per component on a page).
-// Property:   tokenProvider = async () => jwt   (sent as access_token; asked on every connect)
+// Property:   tokenProvider = async () => jwt   (offered as the subprotocol bearer.<jwt>; asked on every connect)
 // Styling:    CSS custom properties --chat-ws-font, --chat-ws-fg, --chat-ws-bg, --chat-ws-accent,
 //             --chat-ws-user-bg, --chat-ws-assistant-bg, --chat-ws-radius, --chat-ws-height;
 //             parts: transcript, message, user, assistant, tool, content, usage, tool-call, form,

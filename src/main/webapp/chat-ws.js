@@ -56,6 +56,7 @@ export class ChatWsClient extends EventTarget {
     this.setTimer = setTimer;
     this.clearTimer = clearTimer;
     this.socket = null;
+    this.opening = false;
     this.attempts = 0;
     this.timer = null;
     this.stopped = true;
@@ -76,7 +77,8 @@ export class ChatWsClient extends EventTarget {
   /** Opens the socket (reattaching to the stored conversation, if any) and keeps it open. */
   connect() {
     this.stopped = false;
-    if (!this.socket && this.timer === null) {
+    // While the token is being fetched there is no socket yet: `opening` keeps a second one from starting.
+    if (!this.socket && !this.opening && this.timer === null) {
       this._open();
     }
   }
@@ -125,28 +127,30 @@ export class ChatWsClient extends EventTarget {
   }
 
   async _open() {
+    this.opening = true;
     this._setState(this.attempts === 0 ? 'connecting' : 'reconnecting');
-    const params = new URLSearchParams();
-    const id = this.conversationId;
-    if (id) {
-      params.set('conversation', id);
-    }
+    // The token goes in Sec-WebSocket-Protocol (PROTOCOL §7), never in the URL, where proxies and
+    // traces would record it; the server selects 'chat-ws'.
+    const protocols = ['chat-ws'];
     if (this.token) {
       try {
         const token = await this.token();
         if (token) {
-          params.set('access_token', token);
+          protocols.push(`bearer.${token}`);
         }
       } catch (e) {
+        this.opening = false;
         this._scheduleReconnect();
         return;
       }
     }
-    if (this.stopped) {
+    this.opening = false;
+    if (this.stopped || this.socket) {
       return;
     }
-    const query = params.toString();
-    const socket = new this.WebSocketImpl(query ? `${this.url}?${query}` : this.url);
+    const id = this.conversationId;
+    const url = id ? `${this.url}?${new URLSearchParams({ conversation: id })}` : this.url;
+    const socket = new this.WebSocketImpl(url, protocols);
     this.socket = socket;
     socket.onmessage = (event) => this._receive(event.data);
     socket.onclose = (event) => this._closed(socket, event.code, event.reason);

@@ -6,8 +6,9 @@ import { ChatWsClient } from '../../main/webapp/chat-ws.js';
 /** A WebSocket stand-in that records what the client does and lets the test play the server. */
 class FakeSocket {
   static all = [];
-  constructor(url) {
+  constructor(url, protocols) {
     this.url = url;
+    this.protocols = protocols;
     this.sent = [];
     this.closedWith = null;
     FakeSocket.all.push(this);
@@ -126,17 +127,42 @@ test('frames become events; the turn is in flight from send to its terminal fram
   assert.deepEqual(kinds, ['conversation', 'chunk', 'error:false', 'completion', 'error:true']);
 });
 
-test('the token is asked for on every connect and sent as access_token', async () => {
+test('the token is asked for on every connect and sent as a subprotocol, never in the URL', async () => {
   let issued = 0;
   const { chat, timers } = client({ token: async () => `jwt-${++issued}` });
   chat.storage.setItem('chat-ws.conversation', 'conv_c');
   chat.connect();
   await tick();
-  assert.equal(FakeSocket.all[0].url, 'ws://host/chat?conversation=conv_c&access_token=jwt-1');
+  assert.equal(FakeSocket.all[0].url, 'ws://host/chat?conversation=conv_c');
+  assert.deepEqual(FakeSocket.all[0].protocols, ['chat-ws', 'bearer.jwt-1']);
   FakeSocket.all[0].drop(4401);
   timers.at(-1).fn();
   await tick();
-  assert.equal(FakeSocket.all[1].url, 'ws://host/chat?conversation=conv_c&access_token=jwt-2', 'refreshed on reconnect');
+  assert.deepEqual(FakeSocket.all[1].protocols, ['chat-ws', 'bearer.jwt-2'], 'refreshed on reconnect');
+  assert.ok(!FakeSocket.all[1].url.includes('jwt'));
+});
+
+test('without a token the client still offers the chat-ws subprotocol', async () => {
+  const { chat } = client();
+  chat.connect();
+  await tick();
+  assert.deepEqual(FakeSocket.all[0].protocols, ['chat-ws']);
+});
+
+test('sending while the token is still being fetched opens one socket, not two', async () => {
+  let release;
+  const gate = new Promise((resolve) => { release = resolve; });
+  const { chat } = client({ token: () => gate });
+  chat.connect();
+  chat.send({ messages: [{ role: 'user', content: 'one' }] });
+  chat.send({ messages: [{ role: 'user', content: 'two' }] });
+  chat.refresh();
+  release('jwt');
+  await tick();
+  await tick();
+  assert.equal(FakeSocket.all.length, 1, 'one socket');
+  FakeSocket.all[0].serve(conversation('conv_t'));
+  assert.equal(FakeSocket.all[0].sent.length, 3, 'every pending frame goes on the one socket');
 });
 
 test('close() stops for good; an idle close waits for something to send', async () => {

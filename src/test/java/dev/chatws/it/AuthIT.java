@@ -69,6 +69,21 @@ class AuthIT {
     }
 
     @Test
+    void aTokenOfferedAsASubprotocolIsAcceptedAndTheServerSelectsChatWs() throws Exception {
+        try (ChatClient client = ChatClient.connectOffering(base.toURI(), null, "chat-ws", "bearer." + token("dave", ISSUER, KEYS.getPrivate(), 300))) {
+            assertEquals("conversation", client.nextJson().getString("object"));
+            assertEquals("chat-ws", client.subprotocol());
+            assertTrue(ConversationStoreIT.turn(client, "hi").contains("turn 1"));
+        }
+        try (ChatClient client = ChatClient.connectOffering(base.toURI(), null, "chat-ws", "bearer.not-a-jwt")) {
+            assertEquals(4401, client.awaitClose(), "a bad token offered as a subprotocol");
+        }
+        try (ChatClient client = ChatClient.connectOffering(base.toURI(), null, "chat-ws")) {
+            assertEquals(4401, client.awaitClose(), "chat-ws alone carries no token");
+        }
+    }
+
+    @Test
     void aTokenInTheAuthorizationHeaderIsAccepted() throws Exception {
         try (ChatClient client = ChatClient.connect(base.toURI(), null, Map.of("Authorization", "Bearer " + token("carol", ISSUER, KEYS.getPrivate(), 300)))) {
             assertEquals("conversation", client.nextJson().getString("object"));
@@ -130,7 +145,8 @@ class AuthIT {
     }
 
     /** A signed JWT for {@code user} ({@code upn}), expiring {@code seconds} from now (negative: expired). */
-    private static String token(String user, String issuer, PrivateKey key, long seconds) throws Exception {
+    /** A JWT for {@code user} from {@code issuer}, signed with {@code key}, valid for {@code seconds} (noted in target/test-tokens.txt). */
+    static String token(String user, String issuer, PrivateKey key, long seconds) throws Exception {
         JwtClaims claims = new JwtClaims();
         claims.setIssuer(issuer);
         claims.setSubject(user + "-subject");
@@ -147,7 +163,7 @@ class AuthIT {
         return token;
     }
 
-    private static KeyPair rsa() {
+    static KeyPair rsa() {
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
             generator.initialize(2048);

@@ -37,10 +37,24 @@ public final class ChatClient implements AutoCloseable {
     private volatile int closeCode = -1;
     private final WebSocket socket;
 
-    private ChatClient(URI uri, Map<String, String> headers) {
+    private ChatClient(URI uri, Map<String, String> headers, String... subprotocols) {
         WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(TIMEOUT);
         headers.forEach(builder::header);
+        if (subprotocols.length > 0) {
+            builder.subprotocols(subprotocols[0], java.util.Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
+        }
         this.socket = builder.buildAsync(uri, new Collector()).join();
+    }
+
+    /** Connects like {@link #connect(URI, String)}, offering {@code subprotocols} (as a browser sends its token). */
+    public static ChatClient connectOffering(URI base, String query, String... subprotocols) {
+        String ws = base.toString().replaceFirst("^http", "ws");
+        return new ChatClient(URI.create(ws + (ws.endsWith("/") ? "" : "/") + "chat" + (query == null ? "" : "?" + query)), Map.of(), subprotocols);
+    }
+
+    /** The subprotocol the server selected; empty for none. */
+    public String subprotocol() {
+        return socket.getSubprotocol();
     }
 
     /** Connects like {@link #connect(URI, String)}, with {@code headers} on the upgrade request. */

@@ -34,9 +34,14 @@ class TelemetryIT {
     @ArquillianResource
     URL base;
 
+    private static final String ISSUER = "https://issuer.telemetry.test";
+    private static final java.security.KeyPair KEYS = AuthIT.rsa();
+
     @Deployment(testable = false)
     static WebArchive deployment() {
         return Deployments.simulated("chat-telemetry",
+                "mp.jwt.verify.publickey=" + java.util.Base64.getEncoder().encodeToString(KEYS.getPublic().getEncoded()),
+                "mp.jwt.verify.issuer=" + ISSUER,
                 "otel.sdk.disabled=false",
                 "otel.service.name=chat-ws",
                 "otel.traces.exporter=logging",
@@ -48,13 +53,29 @@ class TelemetryIT {
     }
 
     @Test
-    void aTurnIsASpanAndMetricsWithoutContent() throws Exception {
-        try (ChatClient client = ChatClient.open(base.toURI())) {
-            ConversationStoreIT.turn(client, SECRET_WORDS);
+    void noFormOfTheTokenIsInAnySpanMetricOrLogLine() throws Exception {
+        String inQuery = AuthIT.token("quentin", ISSUER, KEYS.getPrivate(), 300);
+        String offered = AuthIT.token("sophie", ISSUER, KEYS.getPrivate(), 300);
+        try (ChatClient client = ChatClient.connect(base.toURI(), "access_token=" + inQuery)) {
+            assertEquals("conversation", client.nextJson().getString("object"), "the token in the query was accepted");
+            ConversationStoreIT.turn(client, "hello");
         }
-        List<String> wanted = List.of("'chat gpt-4o-mini'", "gen_ai.usage.input_tokens", "gen_ai.response.finish_reasons",
-                "name=gen_ai.client.operation.duration", "name=gen_ai.client.token.usage", "name=chat.turns,", "name=chat.turns.started",
-                "name=chat.frames.relayed", "name=chat.sockets.open", "name=chat.turn.time_to_first_chunk", "name=chat.tokens");
+        try (ChatClient client = ChatClient.connectOffering(base.toURI(), null, "chat-ws", "bearer." + offered)) {
+            assertEquals("conversation", client.nextJson().getString("object"), "the offered token was accepted");
+            ConversationStoreIT.turn(client, "hello");
+        }
+        // Liberty's server span records the query string of the request the endpoint sees, which has no token.
+        String log = awaitInLog(List.of("url.query=chatws.user=quentin", "url.query=chatws.user=sophie"));
+        assertTrue(log.contains("url.query=chatws.user=quentin"), "the upgrade's server span, its query without the token");
+        assertTrue(log.contains("url.query=chatws.user=sophie"), "the upgrade's server span for the offered token");
+        for (String token : List.of(inQuery, offered)) {
+            for (String part : token.split("\\.")) {
+                assertFalse(log.contains(part), "no part of a token is in the log, spans or metrics");
+            }
+        }
+    }
+
+    private static String awaitInLog(List<String> wanted) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         String log = "";
         while (System.nanoTime() < deadline) {
@@ -65,6 +86,18 @@ class TelemetryIT {
             }
             Thread.sleep(200);
         }
+        return log;
+    }
+
+    @Test
+    void aTurnIsASpanAndMetricsWithoutContent() throws Exception {
+        try (ChatClient client = ChatClient.open(base.toURI())) {
+            ConversationStoreIT.turn(client, SECRET_WORDS);
+        }
+        List<String> wanted = List.of("'chat gpt-4o-mini'", "gen_ai.usage.input_tokens", "gen_ai.response.finish_reasons",
+                "name=gen_ai.client.operation.duration", "name=gen_ai.client.token.usage", "name=chat.turns,", "name=chat.turns.started",
+                "name=chat.frames.relayed", "name=chat.sockets.open", "name=chat.turn.time_to_first_chunk", "name=chat.tokens");
+        String log = awaitInLog(wanted);
         for (String item : wanted) {
             assertTrue(log.contains(item), item + " is in the exported telemetry");
         }

@@ -32,7 +32,7 @@ import java.util.logging.Logger;
  * waiting on the upstream; opening a socket on a conversation not in memory reads the store.
  */
 @Dependent
-@ServerEndpoint(value = "/chat", decoders = FrameDecoder.class, encoders = FrameEncoder.class)
+@ServerEndpoint(value = "/chat", subprotocols = Subprotocols.CHAT_WS, decoders = FrameDecoder.class, encoders = FrameEncoder.class)
 public class ChatEndpoint {
 
     private static final Logger LOG = Logger.getLogger(ChatEndpoint.class.getName());

@@ -29,8 +29,10 @@ import org.eclipse.microprofile.config.ConfigProvider;
  * in {@code http://localhost:*}); unset, the server's own origin and {@code http://localhost:*}. A
  * request without an {@code Origin} header does not come from a browser page and is let through.
  *
- * <p>Identity: a bearer token (header or {@code access_token} parameter) is verified
- * ({@link Authentication}); the request goes on as an {@link IdentityRequest} that tells the
+ * <p>Identity: a bearer token (the {@code Authorization} header; from browsers the subprotocol
+ * {@code bearer.<token>} beside {@code chat-ws} in {@code Sec-WebSocket-Protocol}; from older
+ * clients the {@code access_token} parameter) is verified ({@link Authentication}); the request
+ * goes on as an {@link IdentityRequest} that tells the
  * endpoint the user ({@value #USER}), whether to refuse the socket with 4401 ({@value #AUTH}), and
  * the client's key for per-client limits ({@value #CLIENT}: {@code user:NAME}, else
  * {@code address:IP}); the token itself goes no further.
@@ -133,11 +135,18 @@ public class HandshakeFilter extends HttpFilter {
         return new IdentityRequest(request, found);
     }
 
-    /** The bearer token of the request: the {@code Authorization} header's, else the {@code access_token} parameter; null if none. */
+    /**
+     * The bearer token of the request: the {@code Authorization} header's, else the
+     * {@code bearer.<token>} subprotocol's, else the {@code access_token} parameter's; null if none.
+     */
     static String bearerToken(HttpServletRequest request) {
         String header = Authentication.bearer(request.getHeader("Authorization"));
         if (header != null) {
             return header;
+        }
+        String offered = Subprotocols.bearer(request.getHeaders(Subprotocols.HEADER));
+        if (offered != null) {
+            return offered;
         }
         String parameter = request.getParameter(IdentityRequest.ACCESS_TOKEN);
         return parameter == null || parameter.isBlank() ? null : parameter.strip();

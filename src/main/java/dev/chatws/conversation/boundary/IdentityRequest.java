@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -53,6 +54,29 @@ final class IdentityRequest extends HttpServletRequestWrapper {
                 .map(entry -> entry.getKey() + "=" + URLEncoder.encode(entry.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
         this.query = others.isEmpty() ? added : added.isEmpty() ? others : others + "&" + added;
+    }
+
+    /** The client's subprotocols without its {@code bearer.} token: the container and the endpoint never see it. */
+    @Override
+    public String getHeader(String name) {
+        if (!Subprotocols.HEADER.equalsIgnoreCase(name)) {
+            return super.getHeader(name);
+        }
+        List<String> offered = offered();
+        return offered.isEmpty() ? null : String.join(", ", offered);
+    }
+
+    @Override
+    public Enumeration<String> getHeaders(String name) {
+        if (!Subprotocols.HEADER.equalsIgnoreCase(name)) {
+            return super.getHeaders(name);
+        }
+        List<String> offered = offered();
+        return Collections.enumeration(offered.isEmpty() ? List.of() : List.of(String.join(", ", offered)));
+    }
+
+    private List<String> offered() {
+        return Subprotocols.withoutBearer(super.getHeaders(Subprotocols.HEADER));
     }
 
     private static boolean dropped(String name) {

@@ -15,6 +15,11 @@ class IdentityRequestTest {
 
     /** An upgrade request with {@code query} and {@code header} (Authorization), as a container would give it. */
     private static HttpServletRequest upgrade(String query, String authorization) {
+        return upgrade(query, authorization, null);
+    }
+
+    /** … and {@code subprotocols} as the client's Sec-WebSocket-Protocol header (null: none). */
+    private static HttpServletRequest upgrade(String query, String authorization, String subprotocols) {
         Map<String, String[]> parameters = new LinkedHashMap<>();
         for (String pair : query.split("&")) {
             String[] parts = pair.split("=", 2);
@@ -26,7 +31,10 @@ class IdentityRequestTest {
                     case "getQueryString" -> query;
                     case "getParameterMap" -> parameters;
                     case "getParameter" -> parameters.containsKey((String) args[0]) ? parameters.get((String) args[0])[0] : null;
-                    case "getHeader" -> "Authorization".equalsIgnoreCase((String) args[0]) ? authorization : null;
+                    case "getHeader" -> "Authorization".equalsIgnoreCase((String) args[0]) ? authorization
+                            : Subprotocols.HEADER.equalsIgnoreCase((String) args[0]) ? subprotocols : null;
+                    case "getHeaders" -> java.util.Collections.enumeration(Subprotocols.HEADER.equalsIgnoreCase((String) args[0]) && subprotocols != null
+                            ? java.util.List.of(subprotocols) : java.util.List.<String>of());
                     case "getSession" -> {
                         if (args == null || (Boolean) args[0]) {
                             throw new AssertionError("an HTTP session was created");
@@ -65,4 +73,20 @@ class IdentityRequestTest {
         assertEquals("p.a.ram", HandshakeFilter.bearerToken(upgrade("access_token=p.a.ram", "Basic dXNlcg==")));
         assertNull(HandshakeFilter.bearerToken(upgrade("conversation=conv_a", "Bearer ")));
     }
+
+    @Test
+    void aBrowsersTokenComesAsABearerSubprotocolAfterTheHeaderBeforeTheParameter() {
+        assertEquals("s.u.b", HandshakeFilter.bearerToken(upgrade("access_token=p.a.ram", null, "chat-ws, bearer.s.u.b")));
+        assertEquals("h.e.ader", HandshakeFilter.bearerToken(upgrade("", "Bearer h.e.ader", "chat-ws, bearer.s.u.b")));
+        assertNull(HandshakeFilter.bearerToken(upgrade("conversation=conv_a", null, "chat-ws")));
+    }
+
+    @Test
+    void theBearerSubprotocolGoesNoFurtherThanTheFilter() {
+        IdentityRequest seen = new IdentityRequest(upgrade("conversation=conv_a", null, "chat-ws, bearer.s.u.b"), Map.of());
+        assertEquals("chat-ws", seen.getHeader("sec-websocket-protocol"));
+        assertEquals(java.util.List.of("chat-ws"), java.util.Collections.list(seen.getHeaders(Subprotocols.HEADER)));
+        assertNull(new IdentityRequest(upgrade("", null, "bearer.s.u.b"), Map.of()).getHeader(Subprotocols.HEADER));
+    }
+
 }

@@ -1,33 +1,32 @@
 package dev.chatws.fake;
 
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
-import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
-import jakarta.ws.rs.POST;
-import jakarta.ws.rs.Path;
-import jakarta.ws.rs.PathParam;
-import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.StreamingOutput;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.StringReader;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
 
 /**
- * A scripted OpenAI-compatible upstream for the integration tests. The chat request names its
- * script in the member {@code x_script} (which the relay forwards like any unknown member) and a
- * key in {@code x_key}; the fake answers with the script's exact bytes and records, per key, the
- * body and the {@code Authorization} header it received and whether the relay hung up on it.
+ * A scripted OpenAI-compatible upstream for the integration tests, in the test JVM (the JDK's HTTP
+ * server with a thread per exchange, nothing shared with the server under test: a stream the
+ * script holds open for 30 s holds none of Liberty's threads). The chat request names its script
+ * in the member {@code x_script} (which the relay forwards like any unknown member) and a key in
+ * {@code x_key}; the fake answers with the script's exact bytes and records, per key, the body and
+ * the {@code Authorization} header it received, how often it was called and whether the relay
+ * hung up on it; the tests read those directly.
+ *
+ * <p>One per test JVM, started on first use on a free loopback port; thread-safe.
  */
-@Path("v1")
-public class FakeUpstream {
+public final class FakeUpstream {
 
     static final Map<String, String> BODIES = new ConcurrentHashMap<>();
     static final Map<String, String> AUTHORIZATION = new ConcurrentHashMap<>();
@@ -96,10 +95,76 @@ public class FakeUpstream {
             + " \"logprobs\": null, \"finish_reason\": \"stop\"}],\n"
             + "  \"usage\": {\"prompt_tokens\": 3, \"completion_tokens\": 2, \"total_tokens\": 5}, \"x_whole\": true\n}";
 
-    @POST
-    @Path("chat/completions")
-    @Consumes(MediaType.APPLICATION_JSON)
-    public Response create(String body, @HeaderParam("Authorization") String authorization) {
+    private static final FakeUpstream INSTANCE = start();
+
+    private final HttpServer server;
+
+    private FakeUpstream(HttpServer server) {
+        this.server = server;
+    }
+
+    /** The base URL of the fake, ending in {@code /v1}. */
+    public static String url() {
+        return "http://127.0.0.1:" + INSTANCE.server.getAddress().getPort() + "/v1";
+    }
+
+    /** The body the fake received for {@code key}; null if none. */
+    public static String request(String key) {
+        return BODIES.get(key);
+    }
+
+    /** The {@code Authorization} header the fake received for {@code key}; empty if none. */
+    public static String authorization(String key) {
+        return AUTHORIZATION.getOrDefault(key, "");
+    }
+
+    /** How often the fake was called for {@code key}. */
+    public static int attempts(String key) {
+        return ATTEMPTS.getOrDefault(key, 0);
+    }
+
+    /** Whether the relay closed the connection of {@code key}'s stream while the script was writing. */
+    public static boolean hungUp(String key) {
+        return HUNG_UP.containsKey(key);
+    }
+
+    private static FakeUpstream start() {
+        try {
+            System.setProperty("sun.net.httpserver.maxIdleConnections", "8192");
+            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 1024);
+            server.setExecutor(Executors.newCachedThreadPool(task -> {
+                Thread thread = new Thread(task, "fake-upstream");
+                thread.setDaemon(true);
+                return thread;
+            }));
+            server.createContext("/v1/chat/completions", FakeUpstream::handle);
+            server.start();
+            return new FakeUpstream(server);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void handle(HttpExchange exchange) {
+        try (exchange) {
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            create(body, exchange.getRequestHeaders().getFirst("Authorization")).answer(exchange);
+        } catch (IOException | RuntimeException e) {
+            // The relay hung up, or the script ended the exchange: nothing more to answer.
+        }
+    }
+
+    /** How the fake answers one exchange. */
+    private interface Answer {
+        void answer(HttpExchange exchange) throws IOException;
+    }
+
+    /** A script's body, written to the open stream. */
+    private interface Body {
+        void write(OutputStream out) throws IOException;
+    }
+
+    private static Answer create(String body, String authorization) {
         JsonObject request = Json.createReader(new StringReader(body)).readObject();
         String script = request.getString("x_script", "text");
         String key = request.getString("x_key", script);
@@ -160,52 +225,21 @@ public class FakeUpstream {
             });
             case "big_numbers" -> sse(out -> events(out, BIG_NUMBERS, "\n", true));
             case "surrogate" -> sse(out -> events(out, SURROGATE, "\n", true));
-            case "deep_error" -> Response.status(400).type(MediaType.APPLICATION_JSON_TYPE)
-                    .entity("{\"error\":" + "[".repeat(1001) + "]".repeat(1001) + "}").build();
-            case "whole" -> Response.ok(WHOLE, MediaType.APPLICATION_JSON_TYPE).build();
+            case "deep_error" -> status(400, null, "{\"error\":" + "[".repeat(1001) + "]".repeat(1001) + "}");
+            case "whole" -> status(200, null, WHOLE);
             case "retry429" -> attempt == 1
-                    ? Response.status(429).header("Retry-After", "1").entity("{\"error\":{\"message\":\"slow down\",\"code\":\"rate_limit\"}}").build()
+                    ? status(429, "1", "{\"error\":{\"message\":\"slow down\",\"code\":\"rate_limit\"}}")
                     : sse(out -> events(out, TEXT, "\n", true));
             case "retry503date" -> attempt == 1
-                    ? Response.status(503).header("Retry-After", java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME
-                            .format(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusSeconds(1))).build()
+                    ? status(503, java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME
+                            .format(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusSeconds(1)), null)
                     : sse(out -> events(out, TEXT, "\n", true));
             default -> {
                 int status = Integer.parseInt(script.replace("status", ""));
-                yield Response.status(status).type(MediaType.APPLICATION_JSON_TYPE)
-                        .entity("{\"error\":{\"message\":\"Incorrect API key provided: sk-live-SECRET\",\"type\":\"invalid_request_error\",\"code\":\"fake_code\"}}")
-                        .build();
+                yield status(status, null,
+                        "{\"error\":{\"message\":\"Incorrect API key provided: sk-live-SECRET\",\"type\":\"invalid_request_error\",\"code\":\"fake_code\"}}");
             }
         };
-    }
-
-    @GET
-    @Path("requests/{key}")
-    @Produces(MediaType.APPLICATION_JSON)
-    public Response request(@PathParam("key") String key) {
-        String body = BODIES.get(key);
-        return body == null ? Response.status(404).build() : Response.ok(body).build();
-    }
-
-    @GET
-    @Path("authorization/{key}")
-    @Produces(MediaType.TEXT_PLAIN)
-    public String authorization(@PathParam("key") String key) {
-        return AUTHORIZATION.getOrDefault(key, "");
-    }
-
-    @GET
-    @Path("attempts/{key}")
-    @Produces(MediaType.TEXT_PLAIN)
-    public String attempts(@PathParam("key") String key) {
-        return String.valueOf(ATTEMPTS.getOrDefault(key, 0));
-    }
-
-    @GET
-    @Path("hung-up/{key}")
-    @Produces(MediaType.TEXT_PLAIN)
-    public String hungUp(@PathParam("key") String key) {
-        return HUNG_UP.getOrDefault(key, "no");
     }
 
     /** A chunk of the fake model with {@code delta} and {@code finish_reason}. */
@@ -268,16 +302,32 @@ public class FakeUpstream {
     }
 
     /**
-     * An SSE answer. It opens with a comment flushed twice: on Liberty the first flush of a
-     * StreamingOutput sends nothing, and a script that stalls after one event must get it out.
+     * An SSE answer: status 200, then the body streamed (chunked), each write flushed. It opens
+     * with a comment, as a real server's keep-alive would.
      */
-    private static Response sse(StreamingOutput body) {
-        StreamingOutput opened = out -> {
-            out.write(": fake upstream\n\n".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            out.flush();
+    private static Answer sse(Body body) {
+        return exchange -> {
+            exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
+            exchange.sendResponseHeaders(200, 0);
+            OutputStream out = exchange.getResponseBody();
+            write(out, ": fake upstream\n\n");
             body.write(out);
+            out.close();
         };
-        return Response.ok(opened, MediaType.SERVER_SENT_EVENTS_TYPE).build();
+    }
+
+    /** A whole answer with {@code status}, a {@code Retry-After} header if not null, and a JSON body if not null. */
+    private static Answer status(int status, String retryAfter, String json) {
+        return exchange -> {
+            if (retryAfter != null) {
+                exchange.getResponseHeaders().set("Retry-After", retryAfter);
+            }
+            byte[] bytes = json == null ? new byte[0] : json.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+            if (bytes.length > 0) {
+                exchange.getResponseBody().write(bytes);
+            }
+        };
     }
 }

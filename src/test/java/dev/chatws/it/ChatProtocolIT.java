@@ -12,9 +12,6 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.List;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
@@ -33,7 +30,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ChatProtocolIT {
 
     private static final String KEY = "sk-test-7f3a9c-never-shown";
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @ArquillianResource
     URL base;
@@ -70,7 +66,7 @@ class ChatProtocolIT {
             assertEquals(JsonValue.TRUE, upstream.getJsonObject("stream_options").get("include_usage"));
             assertEquals(Json.createArrayBuilder().add(json("{\"role\":\"user\",\"content\":\"hi\",\"x_client\":{\"k\":1}}")).build(),
                     upstream.get("messages"), "the new message exactly as sent");
-            assertEquals("Bearer " + KEY, get("/fake/v1/authorization/plain"));
+            assertEquals("Bearer " + KEY, FakeUpstream.authorization("plain"));
             assertTrue(turn.stream().noneMatch(frame -> frame.contains(KEY)), "the key never reaches a client");
 
             client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"again\"}],\"x_script\":\"text\",\"x_key\":\"plain2\"}");
@@ -167,7 +163,7 @@ class ChatProtocolIT {
                 assertEquals("upstream_error", error.getString("code"));
                 assertEquals(status, error.getInt("status"));
                 assertFalse(turn.get(0).contains("SECRET") || turn.get(0).contains("sk-live"), "no upstream body reaches the client");
-                assertEquals(status == 401 ? "1" : "3", get("/fake/v1/attempts/status-" + status),
+                assertEquals(status == 401 ? "1" : "3", String.valueOf(FakeUpstream.attempts("status-" + status)),
                         "retried twice on 500 and 429, never on 401");
             }
             assertEquals(0, history(client).size());
@@ -193,7 +189,7 @@ class ChatProtocolIT {
             long waited = (System.nanoTime() - start) / 1_000_000;
             assertEquals(FakeUpstream.TEXT, turn.subList(0, turn.size() - 1), "the failed attempt left no trace");
             assertEquals("chat.completion", json(last(turn)).getString("object"));
-            assertEquals("2", get("/fake/v1/attempts/" + script));
+            assertEquals("2", String.valueOf(FakeUpstream.attempts(script)));
             assertTrue(waited >= atLeastMillis, "waited as the upstream asked: " + waited + " ms");
         }
     }
@@ -523,7 +519,7 @@ class ChatProtocolIT {
                 assertEquals("s" + i + " ", content, "chunk " + i + ": replayed, then live, each once and in order");
                 shown.append(content);
             }
-            assertEquals("no", get("/fake/v1/hung-up/reattach"), "the turn was not cancelled");
+            assertEquals("no", (FakeUpstream.hungUp("reattach") ? "yes" : "no"), "the turn was not cancelled");
             again.send("{\"type\":\"response.cancel\"}");
             List<String> rest = again.turn();
             for (String frame : rest.subList(0, rest.size() - 1)) {
@@ -595,7 +591,7 @@ class ChatProtocolIT {
     private boolean awaitHungUp(String key, long millis) throws Exception {
         long deadline = System.nanoTime() + millis * 1_000_000L;
         while (System.nanoTime() < deadline) {
-            if ("yes".equals(get("/fake/v1/hung-up/" + key))) {
+            if (FakeUpstream.hungUp(key)) {
                 return true;
             }
             Thread.sleep(50);
@@ -604,14 +600,7 @@ class ChatProtocolIT {
     }
 
     private JsonObject upstreamBody(String key) throws Exception {
-        return json(get("/fake/v1/requests/" + key));
-    }
-
-    private String get(String path) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri().resolve(path.substring(1))).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, response.statusCode(), path);
-        return response.body();
+        return json(FakeUpstream.request(key));
     }
 
     private URI uri() {

@@ -1,5 +1,6 @@
 package dev.chatws.it;
 
+import dev.chatws.fake.FakeUpstream;
 import static dev.chatws.it.ChatClient.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,9 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.JsonObject;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.List;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
@@ -50,7 +48,7 @@ class CircuitBreakerIT {
             assertEquals("upstream_error", refused.getString("code"));
             assertFalse(refused.containsKey("status"), "no HTTP exchange took place");
             assertTrue((System.nanoTime() - start) / 1_000_000 < 1000, "answered at once");
-            assertEquals("0", get("/fake/v1/attempts/breaker-refused"), "the upstream was not called");
+            assertEquals("0", String.valueOf(FakeUpstream.attempts("breaker-refused")), "the upstream was not called");
 
             long through;
             while (true) {
@@ -88,10 +86,10 @@ class CircuitBreakerIT {
 
     private String awaitHungUp(String key) throws Exception {
         long deadline = System.nanoTime() + 1_000_000_000L;
-        String hungUp = get("/fake/v1/hung-up/" + key);
+        String hungUp = (FakeUpstream.hungUp(key) ? "yes" : "no");
         while (!"yes".equals(hungUp) && System.nanoTime() < deadline) {
             Thread.sleep(50);
-            hungUp = get("/fake/v1/hung-up/" + key);
+            hungUp = (FakeUpstream.hungUp(key) ? "yes" : "no");
         }
         return hungUp;
     }
@@ -103,9 +101,4 @@ class CircuitBreakerIT {
         return json(turn.get(0)).getJsonObject("error");
     }
 
-    private String get(String path) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(base.toURI().resolve(path.substring(1))).build(), HttpResponse.BodyHandlers.ofString());
-        return response.body();
-    }
 }

@@ -48,9 +48,9 @@ final class Deployments {
         return product(name).addAsResource(new StringAsset(config), "META-INF/microprofile-config.properties");
     }
 
-    /** The built WAR with the scripted fake upstream beside it, configured as its upstream with an API key. */
+    /** The built WAR whose upstream is the scripted fake in the test JVM, with an API key. */
     static WebArchive withFakeUpstream(String name, String apiKey, String... moreConfig) {
-        String config = "chat.upstream.url=http://localhost:" + HTTP_PORT + "/" + name + "/fake/v1\n"
+        String config = "chat.upstream.url=" + FakeUpstream.url() + "\n"
                 + "chat.upstream.api-key=" + apiKey + "\n"
                 + "chat.model=fake-default\n"
                 + "chat.upstream.first-chunk-timeout=PT2S\n"
@@ -63,8 +63,6 @@ final class Deployments {
                 + "chat.resume.grace=PT1S\n"
                 + NO_CLIENT_LIMITS
                 + String.join("\n", moreConfig) + "\n";
-        return product(name)
-                .addPackage(FakeUpstream.class.getPackage())
-                .addAsResource(new StringAsset(config), "META-INF/microprofile-config.properties");
+        return product(name).addAsResource(new StringAsset(config), "META-INF/microprofile-config.properties");
     }
 }

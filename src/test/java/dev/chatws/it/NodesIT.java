@@ -140,7 +140,7 @@ class NodesIT {
         assertFalse(ChatClient.reattachable(b.base(), id), "B checks the store before serving its copy: 4404");
     }
 
-    private static Map<String, String> postgresql() {
+    static Map<String, String> postgresql() {
         String url = System.getenv("CHAT_TEST_DB_URL");
         Assumptions.assumeTrue(url != null && url.startsWith("jdbc:postgresql:"),
                 "CHAT_TEST_DB_URL names no PostgreSQL database (.ci/run starts one and sets it)");

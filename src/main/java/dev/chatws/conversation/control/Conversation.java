@@ -47,6 +47,9 @@ import java.util.logging.Logger;
  * <p>Scope: {@link ChatScoped}, one instance per conversation id, outliving any socket.
  * Threading: socket callbacks and the upstream reader thread meet here; all state is guarded by
  * one lock per conversation, held only to update state and queue frames (queuing never blocks).
+ * No database call runs under it: a turn's commit runs on a background thread while the turn
+ * still holds the conversation's one turn slot, and reading the store to catch up happens before
+ * the lock is taken.
  */
 @ChatScoped
 public class Conversation {
@@ -98,6 +101,10 @@ public class Conversation {
     private String id;
     private long created;
     private Turn turn;
+    /** While true, the ended {@link #turn} is being written to the store; its terminal frame follows. */
+    private boolean committing;
+    /** How the sockets are to be let go once the commit in flight ends (the conversation closed meanwhile). */
+    private Consumer<Peer> pendingFarewell;
 
     @PostConstruct
     void init() {
@@ -151,6 +158,13 @@ public class Conversation {
         stopTimers();
         if (turn != null) {
             cancel(turn);
+        }
+        if (committing) {
+            // The turn's terminal frame comes when its commit ends: the sockets go after it, with the first farewell asked for.
+            if (pendingFarewell == null) {
+                pendingFarewell = farewell;
+            }
+            return;
         }
         List<Peer> leaving = List.copyOf(peers);
         peers.clear();
@@ -229,6 +243,7 @@ public class Conversation {
      * False if this conversation was unloaded or erased meanwhile (the caller looks it up again).
      */
     public Attach attach(Peer peer) {
+        Optional<Runnable> caughtUp = Optional.empty();
         synchronized (lock) {
             if (unloaded) {
                 return Attach.GONE;
@@ -237,11 +252,16 @@ public class Conversation {
                 return Attach.NOT_YOURS;
             }
             stopTimers();
-            if (stored && peers.isEmpty() && turn == null) {
-                catchUp();
-                if (unloaded) {
-                    return Attach.GONE;
-                }
+        }
+        if (needsCatchUp()) {
+            caughtUp = catchUp();
+        }
+        synchronized (lock) {
+            if (needsCatchUp()) {
+                caughtUp.ifPresent(Runnable::run);
+            }
+            if (unloaded) {
+                return Attach.GONE;
             }
             peers.add(peer);
             peer.send(snapshot());
@@ -269,24 +289,45 @@ public class Conversation {
         NOT_YOURS
     }
 
+    /** Whether this conversation is to read the store before serving a socket: it is stored and nobody is using it. */
+    private boolean needsCatchUp() {
+        synchronized (lock) {
+            return stored && peers.isEmpty() && turn == null && !unloaded;
+        }
+    }
+
     /**
-     * Catches up with the store, where another server may have committed turns (the stored history
-     * is taken) or erased this conversation (it is erased here too). Usually nothing changed, and
-     * it costs one count query, not a read of the history.
+     * Reads the store (no lock held), where another server may have committed turns or erased
+     * this conversation, and returns what to apply under the lock: take the stored history, or
+     * erase this copy too. Usually nothing changed, and it costs one count query, not a read of
+     * the history.
      */
-    private void catchUp() {
+    private Optional<Runnable> catchUp() {
         try {
+            int known;
+            synchronized (lock) {
+                known = history.size();
+            }
             OptionalLong size = store.size(id);
             if (size.isEmpty()) {
-                if (stored) {
-                    erase();
-                }
-            } else if (size.getAsLong() > history.size()) {
-                store.load(id).ifPresent(this::restore);
+                return Optional.of(() -> {
+                    if (stored) {
+                        erase();
+                    }
+                });
+            }
+            if (size.getAsLong() > known) {
+                Optional<ConversationStore.Stored> loaded = store.load(id);
+                return loaded.map(from -> () -> {
+                    if (history.size() == known) {
+                        restore(from);
+                    }
+                });
             }
         } catch (ConversationStore.StoreException e) {
             LOG.warning(() -> ChatScope.redact(id) + ": could not catch up with the store; serving the history in memory. " + e.getMessage());
         }
+        return Optional.empty();
     }
 
     /**
@@ -495,39 +536,74 @@ public class Conversation {
     }
 
     /**
-     * Counts the turn's token usage against its client, commits the turn's messages (and the
-     * assistant's, if any) to the store, then to memory, frees the turn slot and sends the terminal
-     * frame. If the store fails, nothing is committed and the
-     * terminal frame is an error instead (the client may send the turn again).
+     * Counts the turn's token usage against its client and hands the turn's messages (and the
+     * assistant's, if any) to {@link #commit} on a background thread; the turn keeps the slot
+     * meanwhile, so no other turn starts on a history that is still being written. Under the lock.
      */
     private void finish(Turn ended, Optional<JsonObject> assistant, JsonObject completion, RawFrame terminal) {
         clientLimits.spend(ended.client(), completion);
         List<JsonObject> committed = new ArrayList<>(ended.requestMessages());
         assistant.ifPresent(committed::add);
-        turn = null;
         List<String> committedTexts = committed.stream().map(message -> JsonText.wellFormed(message.toString())).toList();
-        if (!erased) {
+        int from = history.size();
+        boolean write = !erased;
+        committing = true;
+        settings.background(() -> commit(ended, committed, committedTexts, from, write, completion, terminal));
+    }
+
+    /**
+     * Writes a turn to the store (no lock held; {@link ConversationStore#append} retries once on a
+     * fresh connection), then, under the lock, takes it into memory, frees the turn slot and sends
+     * the terminal frame. If the store fails, nothing is committed and the terminal frame is
+     * {@code internal_error} instead (the client may send the turn again).
+     */
+    private void commit(Turn ended, List<JsonObject> committed, List<String> committedTexts, int from, boolean write,
+            JsonObject completion, RawFrame terminal) {
+        ConversationStore.StoreException failure = null;
+        if (write) {
             try {
-                store.append(id, created, owner, history.size(), committedTexts, Instant.now().getEpochSecond());
-                stored = true;
+                store.append(id, created, owner, from, committedTexts, Instant.now().getEpochSecond());
             } catch (ConversationStore.StoreException e) {
-                LOG.log(Level.WARNING, "{0}: the turn was not committed. {1}", new Object[] {ChatScope.redact(id), e.getMessage()});
-                ended.trace().failed(ErrorCode.INTERNAL_ERROR.code());
-                catchUp();
-                broadcast(ErrorFrame.of(ErrorCode.INTERNAL_ERROR,
-                        "The conversation could not be saved, so this turn was not committed; send it again."));
-                unloadWhenIdle();
-                return;
+                failure = e;
             }
         }
-        history.addAll(committed);
-        for (int i = 0; i < committed.size(); i++) {
-            texts.put(committed.get(i), committedTexts.get(i));
+        Optional<Runnable> caughtUp = failure == null ? Optional.empty() : catchUp();
+        boolean eraseAgain;
+        synchronized (lock) {
+            turn = null;
+            committing = false;
+            if (failure == null) {
+                stored |= write;
+                history.addAll(committed);
+                for (int i = 0; i < committed.size(); i++) {
+                    texts.put(committed.get(i), committedTexts.get(i));
+                }
+                historyChars += committed.stream().mapToLong(HistoryBudget::chars).sum();
+                ended.trace().ended(ended.cancelled(), completion);
+                broadcast(terminal);
+            } else {
+                LOG.log(Level.WARNING, "{0}: the turn was not committed. {1}", new Object[] {ChatScope.redact(id), failure.getMessage()});
+                ended.trace().failed(ErrorCode.INTERNAL_ERROR.code());
+                caughtUp.ifPresent(Runnable::run);
+                broadcast(ErrorFrame.of(ErrorCode.INTERNAL_ERROR,
+                        "The conversation could not be saved, so this turn was not committed; send it again."));
+            }
+            if (pendingFarewell != null) {
+                Consumer<Peer> farewell = pendingFarewell;
+                pendingFarewell = null;
+                close(farewell);
+            }
+            unloadWhenIdle();
+            eraseAgain = erased && write && failure == null;
         }
-        historyChars += committed.stream().mapToLong(HistoryBudget::chars).sum();
-        ended.trace().ended(ended.cancelled(), completion);
-        broadcast(terminal);
-        unloadWhenIdle();
+        if (eraseAgain) {
+            // Erased while this commit was being written: the erasure's delete may have come first.
+            try {
+                store.delete(id);
+            } catch (ConversationStore.StoreException e) {
+                LOG.warning(() -> ChatScope.redact(id) + ": could not delete a turn committed during its erasure. " + e.getMessage());
+            }
+        }
     }
 
     /** Receives the upstream's events for one turn, on the upstream reader thread. */

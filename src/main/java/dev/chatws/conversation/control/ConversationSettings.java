@@ -3,6 +3,7 @@ package dev.chatws.conversation.control;
 import dev.chatws.config.Durations;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -12,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * What every conversation shares: its configuration, read once, and the timers of the resume
- * grace and of unloading. A conversation is created for every socket that opens; resolving its
+ * What every conversation shares: its configuration, read once, the timers of the resume
+ * grace and of unloading, and the threads that commit turns. A conversation is created for every socket that opens; resolving its
  * configuration and a resource (a JNDI lookup) per conversation would cost at every handshake.
  *
  * <p>Application-scoped; immutable after start-up, thread-safe.
@@ -39,6 +40,9 @@ public class ConversationSettings {
 
     @Resource
     ManagedScheduledExecutorService scheduler;
+
+    @Resource
+    ManagedExecutorService background;
 
     private Duration grace;
     private Duration unloadDelay;
@@ -67,6 +71,11 @@ public class ConversationSettings {
     /** How long an idle conversation stays in memory ({@code chat.conversation.unload-after}). */
     Duration unloadDelay() {
         return unloadDelay;
+    }
+
+    /** Runs {@code task} soon on a managed thread of its own, such as a turn's commit (which may wait on the database). */
+    void background(Runnable task) {
+        background.execute(task);
     }
 
     /** Runs {@code task} once after {@code delay}, on the managed scheduler. */

@@ -56,6 +56,16 @@ public class ConversationStore {
         StoreException(String message, Throwable cause) {
             super(message, cause);
         }
+
+        /** Whether the database refused it for a constraint (SQLState class 23), such as a position another server took. */
+        boolean conflict() {
+            for (Throwable cause = getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+                if (cause instanceof java.sql.SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("23")) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
     @Inject
@@ -144,6 +154,19 @@ public class ConversationStore {
      * stored and was deleted since.
      */
     public void append(String id, long created, String owner, int from, List<String> messages, long now) {
+        try {
+            appendOnce(id, created, owner, from, messages, now);
+        } catch (StoreException first) {
+            if (first.conflict()) {
+                throw first;
+            }
+            // A pooled connection the database dropped (a restart, a failover) fails the first try.
+            LOG.info(() -> "A commit failed (" + first.getMessage() + "); trying it once more on a fresh connection");
+            appendOnce(id, created, owner, from, messages, now);
+        }
+    }
+
+    private void appendOnce(String id, long created, String owner, int from, List<String> messages, long now) {
         inTransaction(em -> {
             if (from == 0) {
                 em.persist(new StoredConversation(id, created, now, owner));
@@ -202,7 +225,8 @@ public class ConversationStore {
             } finally {
                 em.close();
             }
-        } catch (PersistenceException | IllegalStateException e) {
+        } catch (RuntimeException e) {
+            // EclipseLink's own exceptions (DatabaseException for a dropped connection) are not PersistenceExceptions.
             throw failure(e);
         }
     }

@@ -130,7 +130,7 @@ public class UpstreamClient {
         api = builder.build(ChatCompletionsApi.class);
         readers = Executors.newCachedThreadPool(threadFactory);
         scheduler = Executors.newSingleThreadScheduledExecutor(threadFactory);
-        watchdog = new Watchdog(firstChunk, idle, Durations.parse(turnTimeout), scheduler);
+        watchdog = new Watchdog(firstChunk, idle, Durations.parse(turnTimeout), scheduler, readers);
         permits = new Semaphore(maxConcurrent);
         breaker = new CircuitBreaker(breakerFailures, Durations.parse(breakerOpen).toNanos(), System::nanoTime);
         retryPolicy = new RetryPolicy(retries, Durations.parse(retryDelay), Duration.ofSeconds(30));

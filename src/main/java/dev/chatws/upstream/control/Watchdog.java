@@ -3,6 +3,8 @@ package dev.chatws.upstream.control;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -10,7 +12,9 @@ import java.util.concurrent.TimeUnit;
  * Ends upstream calls that went quiet: no first chunk within {@code firstChunk}, no event (SSE
  * comments such as {@code : keep-alive} do not count) for longer than {@code idle} once one came,
  * or a turn longer than {@code turn}. One thread sweeps the calls in flight a few times per shortest
- * timeout, so the per-chunk cost is one timestamp.
+ * timeout, so the per-chunk cost is one timestamp. It only finds overdue calls: each is reported on
+ * a thread of {@code notifier}, as reporting takes its conversation's lock, which the sweep must
+ * never wait for (one busy conversation would delay every other's timeout).
  *
  * <p>Thread-safe.
  */
@@ -20,8 +24,10 @@ final class Watchdog {
     private final long firstChunkNanos;
     private final long idleNanos;
     private final long turnNanos;
+    private final Executor notifier;
 
-    Watchdog(Duration firstChunk, Duration idle, Duration turn, ScheduledExecutorService scheduler) {
+    Watchdog(Duration firstChunk, Duration idle, Duration turn, ScheduledExecutorService scheduler, Executor notifier) {
+        this.notifier = notifier;
         this.firstChunkNanos = firstChunk.toNanos();
         this.idleNanos = idle.toNanos();
         this.turnNanos = turn.toNanos();
@@ -49,7 +55,11 @@ final class Watchdog {
             String reason = overdue(call, now);
             if (reason != null) {
                 calls.remove(call);
-                call.timeOut(reason);
+                try {
+                    notifier.execute(() -> call.timeOut(reason));
+                } catch (RejectedExecutionException e) {
+                    // The application is stopping: its turns end with it.
+                }
             }
         }
     }

@@ -90,7 +90,9 @@ class LivenessIT {
     @Test
     void permessageDeflateIsNotNegotiated() throws Exception {
         try (Socket socket = handshake("permessage-deflate; client_max_window_bits")) {
-            assertTrue(socket.isConnected());
+            assertFalse(head.toLowerCase(Locale.ROOT).contains("sec-websocket-extensions"), "no extension accepted\n" + head);
+            int first = new DataInputStream(socket.getInputStream()).readUnsignedByte();
+            assertEquals(0x81, first, "the conversation frame is a final text frame with RSV1 clear: not compressed");
         }
     }
 

@@ -84,6 +84,11 @@ public final class ClientBudget {
         }
     }
 
+    /** How many clients' turn buckets are held (for tests of {@link #forgetIdle()}). */
+    synchronized int bucketsHeld() {
+        return buckets.size();
+    }
+
     /** Forgets the buckets that are full again and the connection-less: they hold nothing a client could miss. */
     public synchronized void forgetIdle() {
         Instant now = clock.get();

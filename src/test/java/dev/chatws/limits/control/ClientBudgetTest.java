@@ -58,8 +58,13 @@ class ClientBudgetTest {
         ClientBudget budget = new ClientBudget(0, 2, 0, now::get);
         budget.startTurn("a");
         budget.startTurn("a");
-        now.set(now.get().plus(Duration.ofMinutes(1)));
+        now.set(now.get().plus(Duration.ofSeconds(30)));
+        budget.startTurn("b");
+        budget.startTurn("b");
+        now.set(now.get().plus(Duration.ofSeconds(30)));
+        assertEquals(2, budget.bucketsHeld());
         budget.forgetIdle();
+        assertEquals(1, budget.bucketsHeld(), "a's bucket is full again and forgotten; b's (two turns 30 s ago) is not");
         assertEquals(OptionalLong.empty(), budget.startTurn("a"));
         ClientBudget unbounded = new ClientBudget(0, 0, 0, now::get);
         for (int i = 0; i < 1000; i++) {

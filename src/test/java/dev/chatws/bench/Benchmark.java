@@ -50,7 +50,7 @@ public final class Benchmark {
             // A load test comes from a few addresses: the per-client limits are off for it.
             Map<String, String> environment = new LinkedHashMap<>(Map.of(
                     "CHAT_UPSTREAM_URL", upstream.url(), "HTTP_PORT", port, "CHAT_UPSTREAM_IDLE_TIMEOUT", "120",
-                    "CHAT_LIMITS_CONNECTIONS_PER_CLIENT", "0", "CHAT_LIMITS_TURNS_PER_MINUTE", "0",
+                    "CHAT_LIMITS_CONNECTIONS_PER_CLIENT", "0", "CHAT_LIMITS_TURNS_PER_MINUTE", "0", "CHAT_LIMITS_FRAMES_PER_SECOND", "0",
                     // S6 looks at memory once closed conversations have left it (their history stays in the store).
                     "CHAT_CONVERSATION_UNLOAD_AFTER", "1"));
             // An empty conversation store of its own for every run: the server's default store keeps

@@ -16,7 +16,7 @@ final class Deployments {
     static final int HTTP_PORT = Integer.getInteger("it.http.port", 9380);
 
     /** Every test client comes from 127.0.0.1: the per-client limits are off but where a test is about them. */
-    private static final String NO_CLIENT_LIMITS = "chat.limits.connections-per-client=0\nchat.limits.turns-per-minute=0\n";
+    private static final String NO_CLIENT_LIMITS = "chat.limits.connections-per-client=0\nchat.limits.turns-per-minute=0\nchat.limits.frames-per-second=0\n";
 
     private Deployments() {
     }

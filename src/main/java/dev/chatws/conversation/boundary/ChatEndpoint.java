@@ -5,6 +5,7 @@ import dev.chatws.conversation.control.ConversationStore;
 import dev.chatws.conversation.control.Conversations;
 import dev.chatws.conversation.entity.InboundFrame;
 import dev.chatws.conversation.entity.OversizedFrame;
+import dev.chatws.limits.control.FrameRate;
 import jakarta.enterprise.context.ContextNotActiveException;
 import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Inject;
@@ -56,6 +57,9 @@ public class ChatEndpoint {
 
     private String conversationId;
     private SessionWriter writer;
+    private FrameRate frames;
+    /** Set once the client went over its frame rate: its further frames are ignored until the close. */
+    private boolean flooding;
 
     @OnOpen
     public void open(Session session) throws IOException {
@@ -85,6 +89,7 @@ public class ChatEndpoint {
             }
         }
         writer = joining;
+        frames = sockets.frameRate();
         sockets.attached(writer);
     }
 
@@ -93,7 +98,12 @@ public class ChatEndpoint {
         if (frame instanceof OversizedFrame) {
             LOG.info(() -> ChatScope.redact(conversationId) + ": frame over chat.max-frame-bytes; closing the socket with 1009");
             session.close(TOO_BIG);
-        } else if (writer != null) {
+        } else if (writer != null && !flooding) {
+            if (!frames.admit()) {
+                flooding = true;
+                sockets.tooFast(conversationId, writer);
+                return;
+            }
             writer.heard();
             conversations.receive(conversationId, writer, frame);
         }
@@ -118,6 +128,7 @@ public class ChatEndpoint {
             return;
         }
         sockets.closed(writer, true);
+        writer.rejections().remaining().ifPresent(line -> LOG.info(() -> ChatScope.redact(conversationId) + ": " + line));
         try {
             conversations.detach(conversationId, writer);
         } catch (IllegalStateException | ContextNotActiveException e) {

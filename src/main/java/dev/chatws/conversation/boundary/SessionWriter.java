@@ -1,6 +1,7 @@
 package dev.chatws.conversation.boundary;
 
 import dev.chatws.conversation.control.Peer;
+import dev.chatws.conversation.control.Rejections;
 import dev.chatws.conversation.entity.RawFrame;
 import dev.chatws.conversation.entity.ServerFrame;
 import jakarta.websocket.CloseReason;
@@ -43,6 +44,8 @@ import java.util.logging.Logger;
  * <p>Thread-safe: any thread may {@link #send(ServerFrame)}, which never blocks on the network.
  */
 final class SessionWriter implements Peer {
+
+    private final Rejections rejections = new Rejections(System::nanoTime);
 
     private static final Logger LOG = Logger.getLogger(SessionWriter.class.getName());
     private static final CloseReason GOING_AWAY = new CloseReason(CloseReason.CloseCodes.GOING_AWAY, "server shutting down");
@@ -135,6 +138,11 @@ final class SessionWriter implements Peer {
         } else {
             enqueue(PING, true);
         }
+    }
+
+    @Override
+    public Rejections rejections() {
+        return rejections;
     }
 
     @Override

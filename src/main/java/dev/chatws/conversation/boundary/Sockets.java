@@ -2,6 +2,8 @@ package dev.chatws.conversation.boundary;
 
 import dev.chatws.conversation.control.Conversations;
 import dev.chatws.limits.control.ClientLimits;
+import dev.chatws.limits.control.FrameRate;
+import dev.chatws.conversation.control.ChatScope;
 import dev.chatws.telemetry.control.ChatTelemetry;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -39,6 +41,7 @@ public class Sockets {
     private static final CloseReason NOT_AUTHENTICATED = new CloseReason(CloseCodes.getCloseCode(4401), "not authenticated");
     private static final CloseReason TOO_MANY = new CloseReason(CloseCodes.getCloseCode(4429), "too many connections");
     private static final CloseReason TOO_SLOW = new CloseReason(CloseCodes.VIOLATED_POLICY, "client too slow to read");
+    private static final CloseReason TOO_FAST = new CloseReason(CloseCodes.VIOLATED_POLICY, "frames faster than allowed");
     private static final Logger LOG = Logger.getLogger(Sockets.class.getName());
 
     @Inject
@@ -63,6 +66,14 @@ public class Sockets {
     @Inject
     @ConfigProperty(name = "chat.max-backlog-bytes", defaultValue = "4194304")
     long maxBacklogBytes;
+
+    @Inject
+    @ConfigProperty(name = "chat.limits.frames-per-second", defaultValue = "20")
+    double framesPerSecond;
+
+    @Inject
+    @ConfigProperty(name = "chat.limits.frame-burst", defaultValue = "40")
+    double frameBurst;
 
     /** The sockets attached to a conversation and not yet closed; its monitor is told when one closes. */
     private final Set<SessionWriter> open = new HashSet<>();
@@ -104,6 +115,23 @@ public class Sockets {
             return null;
         }
         return writer;
+    }
+
+    /** A new socket's bound on the frames it sends ({@code chat.limits.frames-per-second}, {@code chat.limits.frame-burst}). */
+    FrameRate frameRate() {
+        return new FrameRate(framesPerSecond, frameBurst, System::nanoTime);
+    }
+
+    /** The client of {@code socket} sent frames faster than its rate: its socket is closed with 1008, off the caller's thread. */
+    void tooFast(String id, SessionWriter socket) {
+        LOG.info(() -> ChatScope.redact(id) + ": a socket sent frames faster than chat.limits.frames-per-second; closing it with 1008");
+        closer.execute(() -> {
+            try {
+                socket.session().close(TOO_FAST);
+            } catch (IOException e) {
+                LOG.fine(() -> "Closing a flooding socket failed: " + e.getClass().getName());
+            }
+        });
     }
 
     /** Largest text frame a client may send ({@code chat.max-frame-bytes}). */

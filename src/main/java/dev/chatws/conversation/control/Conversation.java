@@ -448,9 +448,10 @@ public class Conversation {
         }
     }
 
+    /** Answers a frame with {@code error}; the log gets the first of each kind per socket, then counts ({@link Rejections}). */
     private void reject(Peer from, ErrorFrame error) {
-        LOG.log(Level.INFO, "{0}: rejected a frame: {1}{2}",
-                new Object[] {ChatScope.redact(id), error.error().code(), error.error().param() == null ? "" : " at " + error.error().param()});
+        String detail = error.error().code() + (error.error().param() == null ? "" : " at " + error.error().param());
+        from.rejections().note(error.error().code(), detail).ifPresent(line -> LOG.log(Level.INFO, "{0}: {1}", new Object[] {ChatScope.redact(id), line}));
         from.send(error);
     }
 

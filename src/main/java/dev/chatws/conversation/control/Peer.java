@@ -31,6 +31,9 @@ public interface Peer {
      */
     void flush();
 
+    /** What this socket's rejected frames write to the log. */
+    Rejections rejections();
+
     /** Closes the socket with 1001 (the server is going away) once the frames queued so far are sent. */
     void goAway();
 

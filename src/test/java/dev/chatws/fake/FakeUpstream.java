@@ -146,11 +146,18 @@ public final class FakeUpstream {
     }
 
     private static void handle(HttpExchange exchange) {
+        String key = null;
         try (exchange) {
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            JsonObject request = Json.createReader(new StringReader(body)).readObject();
+            key = request.getString("x_key", request.getString("x_script", "text"));
             create(body, exchange.getRequestHeaders().getFirst("Authorization")).answer(exchange);
-        } catch (IOException | RuntimeException e) {
-            // The relay hung up, or the script ended the exchange: nothing more to answer.
+        } catch (IOException e) {
+            if (key != null) {
+                HUNG_UP.put(key, "yes");
+            }
+        } catch (RuntimeException e) {
+            // The script ended the exchange: nothing more to answer.
         }
     }
 

@@ -298,9 +298,9 @@ class ChatProtocolIT {
             client.send("{\"type\":\"response.cancel\"}");
             assertEquals("cancelled", client.nextJson().getJsonArray("choices").getJsonObject(0).getString("finish_reason"));
             assertTrue((System.nanoTime() - cancelled) / 1_000_000 < 500, "the client is answered at once");
-            // The Rest Client gives no handle on a request still waiting for its answer: the
-            // connection is aborted the moment the upstream's answer (1.5 s late here) arrives.
-            assertTrue(awaitHungUp("cancel-late", 3000), "the upstream sees its connection closed once it answers");
+            // The connection is aborted at once (SilentUpstreamIT sees it on a raw socket); this fake
+            // notices only when it writes its answer, 1.5 s late.
+            assertTrue(awaitHungUp("cancel-late", 3000), "the upstream finds its connection closed when it answers");
         }
     }
 

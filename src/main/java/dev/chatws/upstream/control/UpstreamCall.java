@@ -5,21 +5,21 @@ import dev.chatws.upstream.boundary.ChatCompletionsApi;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
-import jakarta.ws.rs.ProcessingException;
-import jakarta.ws.rs.WebApplicationException;
-import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
@@ -27,25 +27,42 @@ import java.util.regex.Pattern;
 /**
  * One HTTP exchange with the upstream: POST the request, then read the answer on the calling
  * thread, reporting each event to an {@link UpstreamListener} as it arrives. {@link #abort()} may
- * be called from any thread: it closes the connection off the caller's thread, and nothing is
- * reported after it.
+ * be called from any thread, in any phase: it cancels a request still connecting or waiting for
+ * its status line, closes a body being read (both abort the connection, so the upstream sees the
+ * hang-up at once), and nothing is reported after it.
  */
 public final class UpstreamCall implements Runnable {
 
     private static final Logger LOG = Logger.getLogger(UpstreamCall.class.getName());
     private static final Pattern ERROR_CODE = Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
     private static final int MAX_ERROR_BODY = 64 * 1024;
+    /** How much longer than its own deadline a call waits for headers before the client gives up by itself (the watchdog ends it first). */
+    private static final Duration HEADERS_BACKSTOP = Duration.ofSeconds(30);
 
-    private final ChatCompletionsApi api;
+    /** What every call of the application shares: the API, its tracing, and the policies that bound a call. */
+    record Shared(ChatCompletionsApi api, UpstreamTracing tracing, Executor closer, Watchdog watchdog, RetryPolicy retries,
+            LongAdder retried, CircuitBreaker breaker) {
+    }
+
+    /** An error status the upstream answered with. */
+    private static final class Refused extends Exception {
+        private static final long serialVersionUID = 1L;
+        final int status;
+        final String retryAfter;
+        final String code;
+
+        Refused(int status, String retryAfter, String code) {
+            super(null, null, false, false);
+            this.status = status;
+            this.retryAfter = retryAfter;
+            this.code = code;
+        }
+    }
+
+    private final Shared shared;
     private final byte[] body;
     private final boolean streaming;
     private final UpstreamListener listener;
-    private final Executor closer;
-
-    private final Watchdog watchdog;
-    private final RetryPolicy retries;
-    private final LongAdder retried;
-    private final CircuitBreaker breaker;
     private final Runnable finished;
     private final AtomicBoolean judged = new AtomicBoolean();
     private final AtomicBoolean released = new AtomicBoolean();
@@ -54,22 +71,17 @@ public final class UpstreamCall implements Runnable {
     private volatile Thread reader;
 
     private volatile boolean aborted;
+    private volatile CompletableFuture<HttpResponse<InputStream>> pending;
     private volatile InputStream stream;
     private volatile long lastEventNanos;
 
-    UpstreamCall(ChatCompletionsApi api, byte[] body, boolean streaming, UpstreamListener listener, Executor closer,
-            Watchdog watchdog, RetryPolicy retries, LongAdder retried, CircuitBreaker breaker, Runnable finished) {
-        this.api = api;
+    UpstreamCall(Shared shared, byte[] body, boolean streaming, UpstreamListener listener, Runnable finished) {
+        this.shared = shared;
         this.body = body;
         this.streaming = streaming;
         this.listener = listener;
-        this.closer = closer;
-        this.watchdog = watchdog;
-        this.retries = retries;
-        this.retried = retried;
-        this.breaker = breaker;
         this.finished = finished;
-        this.deadlineNanos = startedNanos + watchdog.firstAnswerNanos(streaming);
+        this.deadlineNanos = startedNanos + shared.watchdog().firstAnswerNanos(streaming);
     }
 
     long startedNanos() {
@@ -99,14 +111,14 @@ public final class UpstreamCall implements Runnable {
     @Override
     public void run() {
         reader = Thread.currentThread();
-        watchdog.watch(this);
+        shared.watchdog().watch(this);
         InputStream in = null;
         try {
             in = send();
             judge(true);
             stream = in;
             if (aborted) {
-                ConnectionAbort.abort(in);
+                closeQuietly(in);
                 return;
             }
             if (streaming) {
@@ -117,14 +129,11 @@ public final class UpstreamCall implements Runnable {
                     listener.body(json);
                 }
             }
-        } catch (WebApplicationException e) {
-            judge(!RetryPolicy.retryable(e.getResponse().getStatus()));
+        } catch (Refused e) {
+            judge(!RetryPolicy.retryable(e.status));
             if (!aborted) {
-                Response response = e.getResponse();
-                int status = response.getStatus();
-                String code = errorCode(response);
-                LOG.log(Level.INFO, "Upstream answered HTTP {0}{1}", new Object[] {status, code == null ? "" : " " + code});
-                listener.failed(status, "The upstream API answered HTTP " + status + (code == null ? "." : " (" + code + ")."));
+                LOG.log(Level.INFO, "Upstream answered HTTP {0}{1}", new Object[] {e.status, e.code == null ? "" : " " + e.code});
+                listener.failed(e.status, "The upstream API answered HTTP " + e.status + (e.code == null ? "." : " (" + e.code + ")."));
             }
         } catch (IOException | RuntimeException e) {
             if (aborted) {
@@ -133,15 +142,15 @@ public final class UpstreamCall implements Runnable {
             if (stream == null) {
                 judge(false);
             }
-            if (hasCause(e, java.net.SocketTimeoutException.class)) {
+            if (hasCause(e, java.net.http.HttpTimeoutException.class)) {
                 LOG.log(Level.INFO, "Upstream went silent: {0}", causes(e));
-                listener.timedOut("The upstream API sent nothing for longer than the socket read timeout.");
+                listener.timedOut("The upstream API did not answer within its time.");
             } else {
                 LOG.log(Level.WARNING, "Upstream call broke: {0}", causes(e));
                 listener.failed(null, "The connection to the upstream API broke.");
             }
         } finally {
-            watchdog.forget(this);
+            shared.watchdog().forget(this);
             closeQuietly(in);
             release();
         }
@@ -149,43 +158,77 @@ public final class UpstreamCall implements Runnable {
 
     /**
      * POSTs the request, and again while {@link RetryPolicy} allows: only here, before any chunk,
-     * so a retry never repeats what a client has seen.
+     * so a retry never repeats what a client has seen. Returns the body of a 2xx answer.
      */
-    private InputStream send() {
+    private InputStream send() throws IOException, Refused {
         for (int attempt = 0; ; attempt++) {
             Optional<Duration> wait;
-            RuntimeException failure;
+            Exception failure;
+            UpstreamTracing.Call trace = shared.tracing().start();
             try {
-                return api.create(body);
-            } catch (WebApplicationException e) {
-                Response response = e.getResponse();
-                wait = RetryPolicy.retryable(response.getStatus())
-                        ? retries.delay(attempt, response.getHeaderString("Retry-After"), false, remaining(), Instant.now())
-                        : Optional.empty();
-                failure = e;
-                if (wait.isPresent()) {
-                    LOG.log(Level.INFO, "Upstream answered HTTP {0}; retry {1} of {2} in {3} ms",
-                            new Object[] {response.getStatus(), attempt + 1, retries.retries(), wait.get().toMillis()});
-                    response.close();
+                HttpResponse<InputStream> response = exchange(trace);
+                int status = response.statusCode();
+                trace.answered(status);
+                if (status < 400) {
+                    return response.body();
                 }
-            } catch (ProcessingException e) {
-                wait = hasCause(e, java.net.SocketTimeoutException.class)
+                String retryAfter = response.headers().firstValue("Retry-After").orElse(null);
+                wait = RetryPolicy.retryable(status)
+                        ? shared.retries().delay(attempt, retryAfter, false, remaining(), Instant.now())
+                        : Optional.empty();
+                if (wait.isPresent()) {
+                    closeQuietly(response.body());
+                    LOG.log(Level.INFO, "Upstream answered HTTP {0}; retry {1} of {2} in {3} ms",
+                            new Object[] {status, attempt + 1, shared.retries().retries(), wait.get().toMillis()});
+                    failure = null;
+                } else {
+                    failure = new Refused(status, retryAfter, errorCode(response.body()));
+                }
+            } catch (IOException e) {
+                trace.failed(aborted ? "aborted" : e.getClass().getSimpleName());
+                wait = aborted || hasCause(e, java.net.http.HttpTimeoutException.class)
                         ? Optional.empty()
-                        : retries.delay(attempt, null, true, remaining(), Instant.now());
+                        : shared.retries().delay(attempt, null, true, remaining(), Instant.now());
                 failure = e;
                 if (wait.isPresent()) {
                     LOG.log(Level.INFO, "Upstream connection failed ({0}); retry {1} of {2} in {3} ms",
-                            new Object[] {causes(e), attempt + 1, retries.retries(), wait.get().toMillis()});
+                            new Object[] {causes(e), attempt + 1, shared.retries().retries(), wait.get().toMillis()});
                 }
             }
             if (wait.isEmpty() || aborted) {
-                throw failure;
+                if (failure instanceof Refused refused) {
+                    throw refused;
+                }
+                throw failure instanceof IOException io ? io : new IOException("aborted");
             }
             pause(wait.get());
             if (aborted) {
                 throw new CancellationException("aborted while waiting to retry");
             }
-            retried.increment();
+            shared.retried().increment();
+        }
+    }
+
+    /** One request: waits for the status line and headers; {@link #abort()} cancels the wait and the request. */
+    private HttpResponse<InputStream> exchange(UpstreamTracing.Call trace) throws IOException {
+        CompletableFuture<HttpResponse<InputStream>> answer = shared.api().create(body, trace.headers(),
+                Duration.ofNanos(Math.max(0, deadlineNanos - System.nanoTime())).plus(HEADERS_BACKSTOP));
+        pending = answer;
+        if (aborted) {
+            answer.cancel(true);
+        }
+        try {
+            return answer.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        } catch (CancellationException e) {
+            throw new IOException("aborted", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            answer.cancel(true);
+            throw new IOException("interrupted", e);
+        } finally {
+            pending = null;
         }
     }
 
@@ -222,9 +265,9 @@ public final class UpstreamCall implements Runnable {
     }
 
     /**
-     * Stops the exchange: nothing more is reported, and the connection is aborted at once where the
-     * client allows it ({@link ConnectionAbort}); otherwise the reader thread closes the stream when
-     * its current read returns.
+     * Stops the exchange, whatever phase it is in: nothing more is reported, a request still
+     * connecting or waiting for its answer is cancelled, and a body being read is closed off the
+     * caller's thread; either aborts the connection.
      */
     public void abort() {
         aborted = true;
@@ -233,12 +276,16 @@ public final class UpstreamCall implements Runnable {
         if (waiting != null) {
             LockSupport.unpark(waiting);
         }
+        CompletableFuture<HttpResponse<InputStream>> answer = pending;
+        if (answer != null) {
+            answer.cancel(true);
+        }
         InputStream in = stream;
         if (in != null) {
             try {
-                closer.execute(() -> ConnectionAbort.abort(in));
+                shared.closer().execute(() -> closeQuietly(in));
             } catch (RejectedExecutionException e) {
-                ConnectionAbort.abort(in);
+                closeQuietly(in);
             }
         }
     }
@@ -247,7 +294,7 @@ public final class UpstreamCall implements Runnable {
     private void release() {
         if (released.compareAndSet(false, true)) {
             if (judged.compareAndSet(false, true)) {
-                breaker.abandoned();
+                shared.breaker().abandoned();
             }
             finished.run();
         }
@@ -257,19 +304,16 @@ public final class UpstreamCall implements Runnable {
     private void judge(boolean answered) {
         if (judged.compareAndSet(false, true)) {
             if (answered) {
-                breaker.success();
+                shared.breaker().success();
             } else {
-                breaker.failure();
+                shared.breaker().failure();
             }
         }
     }
 
-    /** The upstream's own error code ({@code error.code}, else {@code error.type}), if it is a plain identifier. */
-    private static String errorCode(Response response) {
-        try (InputStream in = response.readEntity(InputStream.class)) {
-            if (in == null) {
-                return null;
-            }
+    /** The upstream's own error code ({@code error.code}, else {@code error.type}) from an error body, if it is a plain identifier. */
+    private static String errorCode(InputStream in) {
+        try (in) {
             String text = new String(in.readNBytes(MAX_ERROR_BODY), StandardCharsets.UTF_8);
             JsonObject error = JsonText.object(text).getJsonObject("error");
             for (String member : new String[] {"code", "type"}) {

@@ -2,18 +2,17 @@ package dev.chatws.upstream.control;
 
 import dev.chatws.config.Durations;
 import dev.chatws.upstream.boundary.ChatCompletionsApi;
+import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.context.Context;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.inject.Inject;
 import jakarta.servlet.ServletContext;
-import jakarta.ws.rs.client.ClientRequestContext;
-import jakarta.ws.rs.client.ClientRequestFilter;
-import jakarta.ws.rs.core.HttpHeaders;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
@@ -21,16 +20,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.eclipse.microprofile.rest.client.RestClientBuilder;
 
 /**
  * The one upstream client of the application: it resolves the upstream's base URL
  * ({@code chat.upstream.url}, else the built-in simulated model of this same WAR, reached over
- * loopback HTTP), builds the single pooled Rest Client with the bearer token from
+ * loopback HTTP), builds the one {@link ChatCompletionsApi} with the bearer token from
  * {@code chat.upstream.api-key}, and runs every {@link UpstreamCall} on a thread of its own so
  * that no WebSocket thread ever waits on the upstream, at most {@code chat.upstream.max-concurrent}
  * at once (a bulkhead: over it a call is refused, not queued).
@@ -75,10 +72,6 @@ public class UpstreamClient {
     String turnTimeout;
 
     @Inject
-    @ConfigProperty(name = "chat.upstream.max-connections", defaultValue = "1024")
-    int maxConnections;
-
-    @Inject
     @ConfigProperty(name = "chat.upstream.max-concurrent", defaultValue = "1024")
     int maxConcurrent;
 
@@ -101,12 +94,13 @@ public class UpstreamClient {
     @Resource
     ManagedThreadFactory threadFactory;
 
+    @Inject
+    Instance<OpenTelemetry> openTelemetry;
+
     private String contextPath = "";
-    private ChatCompletionsApi api;
+    private UpstreamCall.Shared calls;
     private ExecutorService readers;
     private ScheduledExecutorService scheduler;
-    private Watchdog watchdog;
-    private RetryPolicy retryPolicy;
     private Semaphore permits;
     private CircuitBreaker breaker;
     private final LongAdder retried = new LongAdder();
@@ -117,23 +111,15 @@ public class UpstreamClient {
         URI base = baseUri();
         Duration firstChunk = Durations.parse(firstChunkTimeout);
         Duration idle = Durations.parse(idleTimeout);
-        RestClientBuilder builder = RestClientBuilder.newBuilder()
-                .baseUri(base)
-                .connectTimeout(Durations.parse(connectTimeout).toMillis(), TimeUnit.MILLISECONDS)
-                // The watchdog ends quiet calls; the socket timeout only backs it up.
-                .readTimeout(Math.max(firstChunk.toMillis(), idle.toMillis()) + 30_000, TimeUnit.MILLISECONDS)
-                // RESTEasy's pool otherwise holds a few connections per host, and a stream holds its
-                // connection for the whole turn: further turns would wait for one to end.
-                .property("resteasy.connectionPoolSize", maxConnections)
-                .property("resteasy.maxPooledPerRoute", maxConnections);
-        apiKey.filter(key -> !key.isBlank()).ifPresent(key -> builder.register(new BearerToken(key)));
-        api = builder.build(ChatCompletionsApi.class);
+        ChatCompletionsApi api = new ChatCompletionsApi(base, apiKey, Durations.parse(connectTimeout));
         readers = Executors.newCachedThreadPool(threadFactory);
         scheduler = Executors.newSingleThreadScheduledExecutor(threadFactory);
-        watchdog = new Watchdog(firstChunk, idle, Durations.parse(turnTimeout), scheduler, readers);
         permits = new Semaphore(maxConcurrent);
         breaker = new CircuitBreaker(breakerFailures, Durations.parse(breakerOpen).toNanos(), System::nanoTime);
-        retryPolicy = new RetryPolicy(retries, Durations.parse(retryDelay), Duration.ofSeconds(30));
+        OpenTelemetry otel = openTelemetry.isResolvable() ? openTelemetry.get() : OpenTelemetry.noop();
+        calls = new UpstreamCall.Shared(api, new UpstreamTracing(otel, api.uri()), readers,
+                new Watchdog(firstChunk, idle, Durations.parse(turnTimeout), scheduler, readers),
+                new RetryPolicy(retries, Durations.parse(retryDelay), Duration.ofSeconds(30)), retried, breaker);
         LOG.info(() -> "Upstream: " + (url.isPresent() ? "the configured chat.upstream.url" : "the built-in simulated model at " + base));
     }
 
@@ -152,7 +138,7 @@ public class UpstreamClient {
             permits.release();
             throw new CircuitOpenException();
         }
-        UpstreamCall call = new UpstreamCall(api, body, streaming, listener, readers, watchdog, retryPolicy, retried, breaker, permits::release);
+        UpstreamCall call = new UpstreamCall(calls, body, streaming, listener, permits::release);
         try {
             // The caller's OpenTelemetry context (a turn's span) goes with the call: its HTTP request is the span's child.
             readers.execute(Context.current().wrap(call));
@@ -216,32 +202,6 @@ public class UpstreamClient {
         if (readers != null) {
             readers.shutdownNow();
             scheduler.shutdownNow();
-        }
-        if (api instanceof AutoCloseable closeable) {
-            try {
-                closeable.close();
-            } catch (Exception e) {
-                LOG.fine(() -> "Closing the upstream client failed: " + e.getClass().getName());
-            }
-        }
-    }
-
-    /** Adds {@code Authorization: Bearer …}; the token never leaves this filter. */
-    private static final class BearerToken implements ClientRequestFilter {
-        private final String header;
-
-        BearerToken(String key) {
-            this.header = "Bearer " + key;
-        }
-
-        @Override
-        public void filter(ClientRequestContext request) {
-            request.getHeaders().putSingle(HttpHeaders.AUTHORIZATION, header);
-        }
-
-        @Override
-        public String toString() {
-            return "BearerToken[***]";
         }
     }
 }

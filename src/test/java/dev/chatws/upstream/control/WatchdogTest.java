@@ -60,10 +60,9 @@ class WatchdogTest {
     }
 
     private static UpstreamCall call(UpstreamListener listener, Watchdog watchdog) {
-        return new UpstreamCall(body -> {
-            throw new AssertionError("not sent in this test");
-        }, new byte[0], true, listener, Runnable::run, watchdog, new RetryPolicy(0, Duration.ZERO, Duration.ZERO), new LongAdder(),
-                new CircuitBreaker(1000, 1, System::nanoTime), () -> { });
+        UpstreamCall.Shared shared = new UpstreamCall.Shared(null, null, Runnable::run, watchdog,
+                new RetryPolicy(0, Duration.ZERO, Duration.ZERO), new LongAdder(), new CircuitBreaker(1000, 1, System::nanoTime));
+        return new UpstreamCall(shared, new byte[0], true, listener, () -> { });
     }
 
     private static void await(CountDownLatch latch) {

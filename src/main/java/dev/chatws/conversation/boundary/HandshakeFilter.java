@@ -56,8 +56,7 @@ public class HandshakeFilter extends HttpFilter {
     private static final Logger LOG = Logger.getLogger(HandshakeFilter.class.getName());
 
     /** How long the application's stop waits for its sockets to take their last frames and close. */
-    private static final int GOING_AWAY_SECONDS = 5;
-    private static final Duration GOING_AWAY = Duration.ofSeconds(GOING_AWAY_SECONDS);
+    private static final Duration GOING_AWAY = Duration.ofSeconds(ShutdownHook.GOING_AWAY_SECONDS);
 
     @Inject
     Authentication authentication;
@@ -82,7 +81,8 @@ public class HandshakeFilter extends HttpFilter {
      * The application stops (undeploy, server stop): its conversations end and their sockets are
      * closed with 1001 here, because filters are destroyed before the servlet context's listeners
      * are told (Servlet specification), and the WebSocket container's listener would otherwise drop
-     * the sockets first, without a close frame. Waits up to {@value #GOING_AWAY_SECONDS} s.
+     * the sockets first, without a close frame. Waits up to {@value ShutdownHook#GOING_AWAY_SECONDS} s. (On
+     * {@code server stop}, {@link ShutdownHook} has done this already, earlier.)
      */
     @Override
     public void destroy() {

@@ -2,12 +2,15 @@ package dev.chatws.conversation.control;
 
 import dev.chatws.config.Durations;
 import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
-import jakarta.enterprise.concurrent.ManagedExecutorService;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -41,14 +44,18 @@ public class ConversationSettings {
     @Resource
     ManagedScheduledExecutorService scheduler;
 
+    /** Threads of the application's own (not the server's executor, which refuses work while the server quiesces). */
     @Resource
-    ManagedExecutorService background;
+    ManagedThreadFactory threadFactory;
+
+    private ExecutorService background;
 
     private Duration grace;
     private Duration unloadDelay;
 
     @PostConstruct
     void init() {
+        background = Executors.newCachedThreadPool(threadFactory);
         grace = Durations.parse(resumeGrace);
         unloadDelay = Durations.parse(unloadAfter);
     }
@@ -71,6 +78,12 @@ public class ConversationSettings {
     /** How long an idle conversation stays in memory ({@code chat.conversation.unload-after}). */
     Duration unloadDelay() {
         return unloadDelay;
+    }
+
+    @PreDestroy
+    void stop() {
+        // Commits already handed over still finish: they end turns whose sockets wait for them.
+        background.shutdown();
     }
 
     /** Runs {@code task} soon on a managed thread of its own, such as a turn's commit (which may wait on the database). */

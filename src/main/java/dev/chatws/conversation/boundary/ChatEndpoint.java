@@ -2,6 +2,7 @@ package dev.chatws.conversation.boundary;
 
 import dev.chatws.conversation.control.ChatScope;
 import dev.chatws.conversation.control.ConversationStore;
+import dev.chatws.conversation.control.StoreException;
 import dev.chatws.conversation.control.Conversations;
 import dev.chatws.conversation.entity.InboundFrame;
 import dev.chatws.conversation.entity.OversizedFrame;
@@ -79,7 +80,7 @@ public class ChatEndpoint {
                 session.close(NOT_FOUND);
                 return;
             }
-        } catch (ConversationStore.StoreException e) {
+        } catch (StoreException e) {
             LOG.warning(() -> "A socket could not be attached; closing it with 1011. " + e.getMessage());
             session.close(STORE_DOWN);
             return;

@@ -1,6 +1,7 @@
 package dev.chatws.conversation.boundary;
 
 import dev.chatws.conversation.control.ConversationStore;
+import dev.chatws.conversation.control.StoreException;
 import dev.chatws.conversation.control.Conversations;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
@@ -51,7 +52,7 @@ public class ConversationsResource {
         }
         try {
             return conversations.erase(id, user) ? Response.noContent().build() : Response.status(Response.Status.NOT_FOUND).build();
-        } catch (ConversationStore.StoreException e) {
+        } catch (StoreException e) {
             LOG.warning(() -> "Erasure failed; answered 503. " + e.getMessage());
             return Response.status(Response.Status.SERVICE_UNAVAILABLE).build();
         }

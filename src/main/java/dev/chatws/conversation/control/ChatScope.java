@@ -49,7 +49,7 @@ public class ChatScope {
      * has now been loaded (its {@link Conversation} starts from the stored history); false if no
      * such conversation exists.
      *
-     * @throws ConversationStore.StoreException if the store cannot be read
+     * @throws StoreException if the store cannot be read
      */
     public boolean resume(String id) {
         if (!isWellFormed(id)) {

@@ -132,7 +132,7 @@ public class Conversation {
             try {
                 message = JsonText.object(json);
             } catch (JsonText.Unreadable e) {
-                throw new ConversationStore.StoreException("A stored message could not be read (" + e.getMessage() + ")", e);
+                throw new StoreException("A stored message could not be read (" + e.getMessage() + ")", e);
             }
             history.add(message);
             texts.put(message, json);
@@ -324,7 +324,7 @@ public class Conversation {
                     }
                 });
             }
-        } catch (ConversationStore.StoreException e) {
+        } catch (StoreException e) {
             LOG.warning(() -> ChatScope.redact(id) + ": could not catch up with the store; serving the history in memory. " + e.getMessage());
         }
         return Optional.empty();
@@ -560,11 +560,11 @@ public class Conversation {
      */
     private void commit(Turn ended, List<JsonObject> committed, List<String> committedTexts, int from, boolean write,
             JsonObject completion, RawFrame terminal) {
-        ConversationStore.StoreException failure = null;
+        StoreException failure = null;
         if (write) {
             try {
                 store.append(id, created, owner, from, committedTexts, Instant.now().getEpochSecond());
-            } catch (ConversationStore.StoreException e) {
+            } catch (StoreException e) {
                 failure = e;
             }
         }
@@ -601,7 +601,7 @@ public class Conversation {
             // Erased while this commit was being written: the erasure's delete may have come first.
             try {
                 store.delete(id);
-            } catch (ConversationStore.StoreException e) {
+            } catch (StoreException e) {
                 LOG.warning(() -> ChatScope.redact(id) + ": could not delete a turn committed during its erasure. " + e.getMessage());
             }
         }

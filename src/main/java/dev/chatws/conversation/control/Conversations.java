@@ -91,7 +91,7 @@ public class Conversations {
      * memory; false if there is no such conversation, or it belongs to another user (§5: both are
      * 4404 to the client).
      *
-     * @throws ConversationStore.StoreException if the store cannot be read
+     * @throws StoreException if the store cannot be read
      */
     public boolean reattach(String id, Peer peer) {
         for (int attempt = 0; attempt < 3; attempt++) {
@@ -130,7 +130,7 @@ public class Conversations {
      * anonymous): in memory (its sockets are closed with 4404, a turn in flight ends unsaved) and in
      * the store. False if it does not exist or belongs to another user.
      *
-     * @throws ConversationStore.StoreException if the store cannot be read or written
+     * @throws StoreException if the store cannot be read or written
      */
     public boolean erase(String id, String user) {
         if (!scope.resume(id)) {
@@ -164,7 +164,7 @@ public class Conversations {
             if (deleted > 0) {
                 LOG.log(Level.INFO, "Retention: deleted {0} conversation(s) idle for longer than {1}", new Object[] {deleted, keep});
             }
-        } catch (ConversationStore.StoreException | ContextNotActiveException e) {
+        } catch (StoreException | ContextNotActiveException e) {
             LOG.log(Level.WARNING, "Retention sweep failed: {0}; it runs again later", e.getMessage());
         }
     }

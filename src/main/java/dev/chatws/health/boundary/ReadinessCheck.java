@@ -1,6 +1,7 @@
 package dev.chatws.health.boundary;
 
 import dev.chatws.conversation.control.ConversationStore;
+import dev.chatws.conversation.control.StoreException;
 import dev.chatws.health.control.UpstreamProbe;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -47,7 +48,7 @@ public class ReadinessCheck implements HealthCheck {
             try {
                 store.ping();
                 storeUp = true;
-            } catch (ConversationStore.StoreException e) {
+            } catch (StoreException e) {
                 storeUp = false;
             }
             storeCheckedAt = System.nanoTime();

@@ -1,10 +1,6 @@
 package dev.chatws.upstream.control;
 
-import dev.chatws.json.JsonText;
 import dev.chatws.upstream.boundary.ChatCompletionsApi;
-import jakarta.json.JsonObject;
-import jakarta.json.JsonString;
-import jakarta.json.JsonValue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpResponse;
@@ -22,7 +18,6 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.regex.Pattern;
 
 /**
  * One HTTP exchange with the upstream: POST the request, then read the answer on the calling
@@ -34,29 +29,12 @@ import java.util.regex.Pattern;
 public final class UpstreamCall implements Runnable {
 
     private static final Logger LOG = Logger.getLogger(UpstreamCall.class.getName());
-    private static final Pattern ERROR_CODE = Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
-    private static final int MAX_ERROR_BODY = 64 * 1024;
     /** How much longer than its own deadline a call waits for headers before the client gives up by itself (the watchdog ends it first). */
     private static final Duration HEADERS_BACKSTOP = Duration.ofSeconds(30);
 
     /** What every call of the application shares: the API, its tracing, and the policies that bound a call. */
     record Shared(ChatCompletionsApi api, UpstreamTracing tracing, Executor closer, Watchdog watchdog, RetryPolicy retries,
             LongAdder retried, CircuitBreaker breaker) {
-    }
-
-    /** An error status the upstream answered with. */
-    private static final class Refused extends Exception {
-        private static final long serialVersionUID = 1L;
-        final int status;
-        final String retryAfter;
-        final String code;
-
-        Refused(int status, String retryAfter, String code) {
-            super(null, null, false, false);
-            this.status = status;
-            this.retryAfter = retryAfter;
-            this.code = code;
-        }
     }
 
     private final Shared shared;
@@ -142,11 +120,11 @@ public final class UpstreamCall implements Runnable {
             if (stream == null) {
                 judge(false);
             }
-            if (hasCause(e, java.net.http.HttpTimeoutException.class)) {
-                LOG.log(Level.INFO, "Upstream went silent: {0}", causes(e));
+            if (Causes.include(e, java.net.http.HttpTimeoutException.class)) {
+                LOG.log(Level.INFO, "Upstream went silent: {0}", Causes.names(e));
                 listener.timedOut("The upstream API did not answer within its time.");
             } else {
-                LOG.log(Level.WARNING, "Upstream call broke: {0}", causes(e));
+                LOG.log(Level.WARNING, "Upstream call broke: {0}", Causes.names(e));
                 listener.failed(null, "The connection to the upstream API broke.");
             }
         } finally {
@@ -182,17 +160,17 @@ public final class UpstreamCall implements Runnable {
                             new Object[] {status, attempt + 1, shared.retries().retries(), wait.get().toMillis()});
                     failure = null;
                 } else {
-                    failure = new Refused(status, retryAfter, errorCode(response.body()));
+                    failure = new Refused(status, retryAfter, ErrorBody.code(response.body()));
                 }
             } catch (IOException e) {
                 trace.failed(aborted ? "aborted" : e.getClass().getSimpleName());
-                wait = aborted || hasCause(e, java.net.http.HttpTimeoutException.class)
+                wait = aborted || Causes.include(e, java.net.http.HttpTimeoutException.class)
                         ? Optional.empty()
                         : shared.retries().delay(attempt, null, true, remaining(), Instant.now());
                 failure = e;
                 if (wait.isPresent()) {
                     LOG.log(Level.INFO, "Upstream connection failed ({0}); retry {1} of {2} in {3} ms",
-                            new Object[] {causes(e), attempt + 1, shared.retries().retries(), wait.get().toMillis()});
+                            new Object[] {Causes.names(e), attempt + 1, shared.retries().retries(), wait.get().toMillis()});
                 }
             }
             if (wait.isEmpty() || aborted) {
@@ -309,40 +287,6 @@ public final class UpstreamCall implements Runnable {
                 shared.breaker().failure();
             }
         }
-    }
-
-    /** The upstream's own error code ({@code error.code}, else {@code error.type}) from an error body, if it is a plain identifier. */
-    private static String errorCode(InputStream in) {
-        try (in) {
-            String text = new String(in.readNBytes(MAX_ERROR_BODY), StandardCharsets.UTF_8);
-            JsonObject error = JsonText.object(text).getJsonObject("error");
-            for (String member : new String[] {"code", "type"}) {
-                JsonValue value = error == null ? null : error.get(member);
-                if (value instanceof JsonString string && ERROR_CODE.matcher(string.getString()).matches()) {
-                    return string.getString();
-                }
-            }
-        } catch (RuntimeException | IOException e) {
-            LOG.log(Level.FINE, "Upstream error body was not an OpenAI error object ({0})", e.getClass().getName());
-        }
-        return null;
-    }
-
-    private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
-        for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
-            if (type.isInstance(cause)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static String causes(Throwable e) {
-        StringBuilder names = new StringBuilder(e.getClass().getName());
-        for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
-            names.append(" <- ").append(cause.getClass().getName());
-        }
-        return names.toString();
     }
 
     private static void closeQuietly(InputStream in) {

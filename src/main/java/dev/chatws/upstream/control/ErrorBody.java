@@ -1,0 +1,46 @@
+package dev.chatws.upstream.control;
+
+import dev.chatws.json.JsonText;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.regex.Pattern;
+
+/**
+ * What an upstream's error answer says, as far as a client may be told: the OpenAI error object's
+ * {@code error.code} (else {@code error.type}) when it is a plain identifier, never the body
+ * itself (which may echo a key or the prompt). Reads at most 64 KiB.
+ *
+ * <p>Stateless and thread-safe.
+ */
+final class ErrorBody {
+
+    private static final Logger LOG = Logger.getLogger(ErrorBody.class.getName());
+    private static final Pattern ERROR_CODE = Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
+    private static final int MAX_ERROR_BODY = 64 * 1024;
+
+    private ErrorBody() {
+    }
+
+    /** The error code of the body {@code in} (closed here); null if there is none to tell. */
+    static String code(InputStream in) {
+        try (in) {
+            String text = new String(in.readNBytes(MAX_ERROR_BODY), StandardCharsets.UTF_8);
+            JsonObject error = JsonText.object(text).getJsonObject("error");
+            for (String member : new String[] {"code", "type"}) {
+                JsonValue value = error == null ? null : error.get(member);
+                if (value instanceof JsonString string && ERROR_CODE.matcher(string.getString()).matches()) {
+                    return string.getString();
+                }
+            }
+        } catch (RuntimeException | IOException e) {
+            LOG.log(Level.FINE, "Upstream error body was not an OpenAI error object ({0})", e.getClass().getName());
+        }
+        return null;
+    }
+}

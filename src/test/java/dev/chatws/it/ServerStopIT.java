@@ -44,6 +44,7 @@ class ServerStopIT {
                 // 1001 when the client's answer to the server's last ping is read before Liberty's quiesce
                 // removes the application from its virtual host; after that Liberty can only drop it (1006).
                 int code = client.awaitClose();
+                System.out.println("ServerStopIT: the socket was closed with " + code);
                 assertTrue(code == 1001 || code == 1006, "closed once the terminal frame was out: " + code);
                 stopped.join();
             }

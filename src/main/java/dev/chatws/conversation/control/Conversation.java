@@ -570,32 +570,50 @@ public class Conversation {
         }
         Optional<Runnable> caughtUp = failure == null ? Optional.empty() : catchUp();
         boolean eraseAgain;
+        Peer[] targets;
+        Consumer<Peer> farewell;
         synchronized (lock) {
             turn = null;
             committing = false;
-            if (failure == null) {
-                stored |= write;
-                history.addAll(committed);
-                for (int i = 0; i < committed.size(); i++) {
-                    texts.put(committed.get(i), committedTexts.get(i));
+            // Pushed, then flushed below on this thread of the application's own: while the server
+            // stops, Liberty may no longer run the asynchronous writes it hands to its own threads.
+            pushing = true;
+            try {
+                if (failure == null) {
+                    stored |= write;
+                    history.addAll(committed);
+                    for (int i = 0; i < committed.size(); i++) {
+                        texts.put(committed.get(i), committedTexts.get(i));
+                    }
+                    historyChars += committed.stream().mapToLong(HistoryBudget::chars).sum();
+                    ended.trace().ended(ended.cancelled(), completion);
+                    broadcast(terminal);
+                } else {
+                    LOG.log(Level.WARNING, "{0}: the turn was not committed. {1}", new Object[] {ChatScope.redact(id), failure.getMessage()});
+                    ended.trace().failed(ErrorCode.INTERNAL_ERROR.code());
+                    caughtUp.ifPresent(Runnable::run);
+                    broadcast(ErrorFrame.of(ErrorCode.INTERNAL_ERROR,
+                            "The conversation could not be saved, so this turn was not committed; send it again."));
                 }
-                historyChars += committed.stream().mapToLong(HistoryBudget::chars).sum();
-                ended.trace().ended(ended.cancelled(), completion);
-                broadcast(terminal);
-            } else {
-                LOG.log(Level.WARNING, "{0}: the turn was not committed. {1}", new Object[] {ChatScope.redact(id), failure.getMessage()});
-                ended.trace().failed(ErrorCode.INTERNAL_ERROR.code());
-                caughtUp.ifPresent(Runnable::run);
-                broadcast(ErrorFrame.of(ErrorCode.INTERNAL_ERROR,
-                        "The conversation could not be saved, so this turn was not committed; send it again."));
+            } finally {
+                pushing = false;
             }
-            if (pendingFarewell != null) {
-                Consumer<Peer> farewell = pendingFarewell;
-                pendingFarewell = null;
-                close(farewell);
+            targets = peers.toArray(NO_PEERS);
+            farewell = pendingFarewell;
+            pendingFarewell = null;
+            if (farewell == null) {
+                unloadWhenIdle();
             }
-            unloadWhenIdle();
             eraseAgain = erased && write && failure == null;
+        }
+        for (Peer peer : targets) {
+            peer.flush();
+        }
+        if (farewell != null) {
+            synchronized (lock) {
+                close(farewell);
+                unloadWhenIdle();
+            }
         }
         if (eraseAgain) {
             // Erased while this commit was being written: the erasure's delete may have come first.

@@ -77,6 +77,11 @@ final class LibertyNode implements AutoCloseable {
         }
     }
 
+    /** What the server logged since it was last started ({@code messages.log}). */
+    String log() throws IOException {
+        return Files.readString(directory.resolve("logs/messages.log"));
+    }
+
     /** The node's HTTP base URL; the chat is {@code ws…/chat} under it. */
     URI base() {
         return URI.create("http://localhost:" + httpPort + "/");

@@ -380,9 +380,8 @@ final class SessionWriter implements Peer {
      * else after {@value #PONG_WAIT_MILLIS} ms as usual. Why: Liberty's {@code Session.close}
      * first cancels the read every open socket keeps pending and waits up to 8.5 s for that to
      * finish; while the server stops (quiesce) that read never finishes and the client sees 1006.
-     * Closing on the read thread needs no cancel. It works when the pong is read before Liberty's
-     * quiesce removes the application from its virtual host; after that, Liberty drops the
-     * connection when a read completes (about half of ServerStopIT's runs, 26.0.0.3).
+     * Closing on the read thread needs no cancel (ServerStopIT, Liberty 26.0.0.3). The frames before
+     * it must not wait for Liberty's threads either: see {@code Conversation#commit}.
      */
     private void goAwayOnPong() {
         CountDownLatch closing = new CountDownLatch(1);

@@ -549,7 +549,12 @@ public class Conversation {
         int from = history.size();
         boolean write = !erased;
         committing = true;
-        settings.background(() -> commit(ended, committed, committedTexts, from, write, completion, terminal));
+        try {
+            settings.background(() -> commit(ended, committed, committedTexts, from, write, completion, terminal));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // The application is stopping and its commit threads are gone: commit here, as a last resort.
+            commit(ended, committed, committedTexts, from, write, completion, terminal);
+        }
     }
 
     /**

@@ -1,6 +1,5 @@
 package dev.chatws.upstream.control;
 
-import dev.chatws.upstream.boundary.ChatCompletionsApi;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpResponse;
@@ -11,10 +10,8 @@ import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -32,12 +29,7 @@ public final class UpstreamCall implements Runnable {
     /** How much longer than its own deadline a call waits for headers before the client gives up by itself (the watchdog ends it first). */
     private static final Duration HEADERS_BACKSTOP = Duration.ofSeconds(30);
 
-    /** What every call of the application shares: the API, its tracing, and the policies that bound a call. */
-    record Shared(ChatCompletionsApi api, UpstreamTracing tracing, Executor closer, Watchdog watchdog, RetryPolicy retries,
-            LongAdder retried, CircuitBreaker breaker) {
-    }
-
-    private final Shared shared;
+    private final CallContext shared;
     private final byte[] body;
     private final boolean streaming;
     private final UpstreamListener listener;
@@ -53,7 +45,7 @@ public final class UpstreamCall implements Runnable {
     private volatile InputStream stream;
     private volatile long lastEventNanos;
 
-    UpstreamCall(Shared shared, byte[] body, boolean streaming, UpstreamListener listener, Runnable finished) {
+    UpstreamCall(CallContext shared, byte[] body, boolean streaming, UpstreamListener listener, Runnable finished) {
         this.shared = shared;
         this.body = body;
         this.streaming = streaming;

@@ -98,7 +98,7 @@ public class UpstreamClient {
     Instance<OpenTelemetry> openTelemetry;
 
     private String contextPath = "";
-    private UpstreamCall.Shared calls;
+    private CallContext calls;
     private ExecutorService readers;
     private ScheduledExecutorService scheduler;
     private Semaphore permits;
@@ -117,7 +117,7 @@ public class UpstreamClient {
         permits = new Semaphore(maxConcurrent);
         breaker = new CircuitBreaker(breakerFailures, Durations.parse(breakerOpen).toNanos(), System::nanoTime);
         OpenTelemetry otel = openTelemetry.isResolvable() ? openTelemetry.get() : OpenTelemetry.noop();
-        calls = new UpstreamCall.Shared(api, new UpstreamTracing(otel, api.uri()), readers,
+        calls = new CallContext(api, new UpstreamTracing(otel, api.uri()), readers,
                 new Watchdog(firstChunk, idle, Durations.parse(turnTimeout), scheduler, readers),
                 new RetryPolicy(retries, Durations.parse(retryDelay), Duration.ofSeconds(30)), retried, breaker);
         LOG.info(() -> "Upstream: " + (url.isPresent() ? "the configured chat.upstream.url" : "the built-in simulated model at " + base));

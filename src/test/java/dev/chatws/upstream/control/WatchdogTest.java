@@ -60,7 +60,7 @@ class WatchdogTest {
     }
 
     private static UpstreamCall call(UpstreamListener listener, Watchdog watchdog) {
-        UpstreamCall.Shared shared = new UpstreamCall.Shared(null, null, Runnable::run, watchdog,
+        CallContext shared = new CallContext(null, null, Runnable::run, watchdog,
                 new RetryPolicy(0, Duration.ZERO, Duration.ZERO), new LongAdder(), new CircuitBreaker(1000, 1, System::nanoTime));
         return new UpstreamCall(shared, new byte[0], true, listener, () -> { });
     }

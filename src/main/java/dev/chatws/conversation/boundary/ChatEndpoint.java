@@ -1,7 +1,6 @@
 package dev.chatws.conversation.boundary;
 
 import dev.chatws.conversation.control.ChatScope;
-import dev.chatws.conversation.control.ConversationStore;
 import dev.chatws.conversation.control.StoreException;
 import dev.chatws.conversation.control.Conversations;
 import dev.chatws.conversation.entity.InboundFrame;

@@ -1,6 +1,5 @@
 package dev.chatws.conversation.boundary;
 
-import dev.chatws.conversation.control.ConversationStore;
 import dev.chatws.conversation.control.StoreException;
 import dev.chatws.conversation.control.Conversations;
 import jakarta.enterprise.context.RequestScoped;

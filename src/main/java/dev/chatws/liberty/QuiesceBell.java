@@ -10,11 +10,16 @@ import javax.management.ObjectName;
 
 /**
  * Tells every chat-ws application of an Open Liberty server that the server is stopping, early
- * enough to close its sockets properly. On {@code server stop} Liberty first quiesces (its
- * {@code ServerQuiesceListener}s are called while connections are still open, and the HTTP
- * endpoints stop listening), and only then stops applications; by the time an application's own
- * shutdown runs, its WebSocket connections are already gone and clients see 1006. This listener,
- * registered through a Liberty "bell" ({@code liberty/config/chat-ws.xml}), is that early hook.
+ * enough to close its sockets properly. On {@code server stop} Liberty first quiesces, calling
+ * every {@code ServerQuiesceListener} at once on threads of its own, and only then stops
+ * applications; by the time an application's own shutdown runs, its WebSocket connections are
+ * already gone and clients see 1006. This listener, registered through a Liberty "bell"
+ * ({@code liberty/config/chat-ws.xml}), is that early hook. It races the channel framework's own
+ * quiesce listener, which stops the HTTP chains and, on a loaded machine, often won: no frame was
+ * written after it (Liberty 26.0.0.3; ServerStopIT failed about one run in three). Hence
+ * {@code <channelfw chainQuiesceTimeout="0"/>} in the same file, which turns that listener off:
+ * the chains stop after the applications instead, and a socket that opens meanwhile is closed
+ * with 1001 at once.
  *
  * <p>It knows nothing of the applications' classes: each chat-ws application registers an MBean
  * {@code dev.chatws:type=Shutdown,…} ({@code dev.chatws.conversation.boundary.ShutdownHook}), and

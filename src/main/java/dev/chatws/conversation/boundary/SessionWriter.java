@@ -15,7 +15,6 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -56,7 +55,6 @@ final class SessionWriter implements Peer {
     /** In the queue: a ping to send in its turn, so a ping never overlaps a frame's send. */
     private static final Object PING = new Object();
     private static final ByteBuffer PING_DATA = ByteBuffer.allocate(0);
-    private static final long PONG_WAIT_MILLIS = 2000;
 
     private final Session session;
     private final String client;
@@ -106,16 +104,6 @@ final class SessionWriter implements Peer {
     /** The client answered a ping. */
     void ponged() {
         awaitingPong = false;
-        CountDownLatch closing = goingAway;
-        if (closing != null && closing.getCount() > 0) {
-            // On the thread that read the pong: Liberty closes without cancelling a pending read.
-            closing.countDown();
-            try {
-                session.close(GOING_AWAY);
-            } catch (IOException | RuntimeException e) {
-                LOG.log(Level.FINE, "Closing socket {0} failed: {1}", new Object[] {session.getId(), e.getClass().getName()});
-            }
-        }
     }
 
     /**
@@ -272,16 +260,11 @@ final class SessionWriter implements Peer {
             } else {
                 close = broken ? null : closeWhenDrained;
                 closeWhenDrained = null;
-                // Going away, the right to send is kept: the ping below is the last frame.
-                sending = close == GOING_AWAY;
+                sending = false;
             }
         }
         if (next == null && close != null) {
-            if (close == GOING_AWAY) {
-                goAwayOnPong();
-            } else {
-                closeQuietly(close);
-            }
+            closeQuietly(close);
         }
         return next;
     }
@@ -372,46 +355,6 @@ final class SessionWriter implements Peer {
      * that stopped reading keeps its connection open, and one such client must not stall the
      * heartbeat of every other socket.
      */
-    /** Set when the socket is to go away (1001) on the client's next pong; counted down once it does. */
-    private volatile CountDownLatch goingAway;
-
-    /**
-     * Closes the socket with 1001 from the thread that reads the client's answer to one last ping,
-     * else after {@value #PONG_WAIT_MILLIS} ms as usual. Why: Liberty's {@code Session.close}
-     * first cancels the read every open socket keeps pending and waits up to 8.5 s for that to
-     * finish; while the server stops (quiesce) that read never finishes and the client sees 1006.
-     * Closing on the read thread needs no cancel (ServerStopIT, Liberty 26.0.0.3). The frames before
-     * it must not wait for Liberty's threads either: see {@code Conversation#commit}.
-     */
-    private void goAwayOnPong() {
-        CountDownLatch closing = new CountDownLatch(1);
-        goingAway = closing;
-        try {
-            session.getAsyncRemote().sendPing(PING_DATA.duplicate());
-        } catch (IOException | RuntimeException e) {
-            closing.countDown();
-            closeQuietly(GOING_AWAY);
-            return;
-        }
-        Runnable fallback = () -> {
-            try {
-                if (!closing.await(PONG_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
-                    closing.countDown();
-                    session.close(GOING_AWAY);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (IOException | RuntimeException e) {
-                LOG.log(Level.FINE, "Closing socket {0} failed: {1}", new Object[] {session.getId(), e.getClass().getName()});
-            }
-        };
-        try {
-            closer.execute(fallback);
-        } catch (RejectedExecutionException e) {
-            closeQuietly(GOING_AWAY);
-        }
-    }
-
     private void closeQuietly(CloseReason reason) {
         Runnable close = () -> {
             try {

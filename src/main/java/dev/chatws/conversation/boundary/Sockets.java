@@ -29,7 +29,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The open sockets' lifecycle around the conversation: admitting a new socket (4401 for a refused
- * token, 4429 over the client's connection limit), its writer, liveness and counts, and letting
+ * token, 4429 over the client's connection limit, 1001 once the server stops), its writer, liveness and counts, and letting
  * it go again; and, when the application stops, closing them all. Closes run on threads of the
  * application's own. What the {@link HandshakeFilter} found comes as request parameters.
  *
@@ -41,6 +41,7 @@ public class Sockets {
     private static final CloseReason NOT_AUTHENTICATED = new CloseReason(CloseCodes.getCloseCode(4401), "not authenticated");
     private static final CloseReason TOO_MANY = new CloseReason(CloseCodes.getCloseCode(4429), "too many connections");
     private static final CloseReason TOO_SLOW = new CloseReason(CloseCodes.VIOLATED_POLICY, "client too slow to read");
+    private static final CloseReason GOING_AWAY = new CloseReason(CloseCodes.GOING_AWAY, "server shutting down");
     private static final CloseReason TOO_FAST = new CloseReason(CloseCodes.VIOLATED_POLICY, "frames faster than allowed");
     private static final Logger LOG = Logger.getLogger(Sockets.class.getName());
 
@@ -86,6 +87,9 @@ public class Sockets {
      */
     private ExecutorService closer;
 
+    /** Set once the sockets were told to go away: a socket that opens after that is closed with 1001 at once. */
+    private volatile boolean goingAway;
+
     @PostConstruct
     void start() {
         closer = Executors.newCachedThreadPool(threadFactory);
@@ -102,6 +106,10 @@ public class Sockets {
      */
     SessionWriter admit(Session session, Consumer<SessionWriter> tooSlow) throws IOException {
         Map<String, List<String>> parameters = session.getRequestParameterMap();
+        if (goingAway) {
+            session.close(GOING_AWAY);
+            return null;
+        }
         if (parameters.containsKey(HandshakeFilter.AUTH)) {
             session.close(NOT_AUTHENTICATED);
             return null;
@@ -179,10 +187,12 @@ public class Sockets {
     /**
      * The application stops: ends every conversation (turns in flight end cancelled, every socket
      * is closed with 1001 once its frames are out) and waits up to {@code within} for the sockets
-     * to close. Must run before the WebSocket container's own shutdown, which drops the sockets of
-     * a stopping application without a close frame.
+     * to close; a socket that opens later is closed with 1001 as soon as it is admitted. Must run
+     * before the WebSocket container's own shutdown, which drops the sockets of a stopping
+     * application without a close frame.
      */
     void goAwayAll(Duration within) throws InterruptedException {
+        goingAway = true;
         conversations.endAll();
         long deadline = System.nanoTime() + within.toNanos();
         synchronized (open) {

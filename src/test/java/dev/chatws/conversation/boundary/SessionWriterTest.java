@@ -129,40 +129,19 @@ class SessionWriterTest {
     }
 
     @Test
-    void goingAwayClosesWith1001OnlyAfterTheQueuedFramesAreSentOnTheThreadThatReadsThePong() throws Exception {
-        FakeSocket socket = new FakeSocket();
-        java.util.concurrent.ExecutorService closer = java.util.concurrent.Executors.newCachedThreadPool();
-        try {
-            SessionWriter writer = new SessionWriter(socket.session(), "client", null, closer, Long.MAX_VALUE, w -> { });
-            writer.send(new RawFrame("terminal"));
-            writer.send(new RawFrame("after"));
-            writer.goAway();
-            assertTrue(socket.closed.isEmpty(), "not while frames are queued");
-            socket.completeOne();
-            assertTrue(socket.closed.isEmpty());
-            socket.completeOne();
-            assertEquals(List.of(new RawFrame("terminal"), new RawFrame("after"), PING), List.copyOf(socket.sent), "the frames, then one last ping");
-            assertTrue(socket.closed.isEmpty(), "not before the pong");
-            writer.ponged();
-            assertEquals(1, socket.closed.size(), "closed on the thread that read the pong");
-            assertEquals(1001, ((jakarta.websocket.CloseReason) socket.closed.get(0)).getCloseCode().getCode());
-            writer.ponged();
-            assertEquals(1, socket.closed.size(), "once");
-        } finally {
-            closer.shutdownNow();
-        }
-    }
-
-    @Test
-    void goingAwayClosesWith1001AnywayWhenNoPongComes() throws Exception {
+    void goingAwayClosesWith1001OnlyAfterTheQueuedFramesAreSent() throws Exception {
         FakeSocket socket = new FakeSocket();
         SessionWriter writer = new SessionWriter(socket.session(), "client", null, Runnable::run, Long.MAX_VALUE, w -> { });
+        writer.send(new RawFrame("terminal"));
+        writer.send(new RawFrame("after"));
         writer.goAway();
-        assertEquals(List.of(PING), List.copyOf(socket.sent));
-        assertEquals(1, socket.closed.size(), "after the wait for a pong (the closer runs inline here)");
+        assertTrue(socket.closed.isEmpty(), "not while frames are queued");
+        socket.completeOne();
+        assertTrue(socket.closed.isEmpty());
+        socket.completeOne();
+        assertEquals(List.of(new RawFrame("terminal"), new RawFrame("after")), List.copyOf(socket.sent));
+        assertEquals(1, socket.closed.size(), "closed once the frames are out");
         assertEquals(1001, ((jakarta.websocket.CloseReason) socket.closed.get(0)).getCloseCode().getCode());
-        writer.ponged();
-        assertEquals(1, socket.closed.size(), "once");
     }
 
     @Test

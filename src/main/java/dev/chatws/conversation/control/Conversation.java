@@ -456,7 +456,7 @@ public class Conversation {
     }
 
     private ConversationFrame snapshot() {
-        JsonArrayBuilder messages = CompletionAggregate.JSON.createArrayBuilder();
+        JsonArrayBuilder messages = JsonText.PROVIDER.createArrayBuilder();
         history.forEach(messages::add);
         return new ConversationFrame(id, created, messages.build(), trimmed == 0 ? null : trimmed);
     }
@@ -503,19 +503,7 @@ public class Conversation {
 
     private void completeWith(Turn ended, String json, JsonObject completion) {
         if (ended.end(Turn.State.COMPLETED)) {
-            Optional<JsonObject> message = Optional.empty();
-            JsonValue choices = completion.get("choices");
-            if (choices != null && choices.getValueType() == JsonValue.ValueType.ARRAY) {
-                for (JsonValue choice : choices.asJsonArray()) {
-                    if (choice.getValueType() == JsonValue.ValueType.OBJECT
-                            && JsonText.index(choice.asJsonObject().get("index"), 0) == 0
-                            && choice.asJsonObject().get("message") instanceof JsonObject assistant) {
-                        message = CompletionAggregate.historyMessage(assistant, false);
-                        break;
-                    }
-                }
-            }
-            finish(ended, message, completion, new RawFrame(json));
+            finish(ended, HistoryRules.assistantOf(completion), completion, new RawFrame(json));
         }
     }
 

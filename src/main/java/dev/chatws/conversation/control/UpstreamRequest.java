@@ -40,7 +40,7 @@ final class UpstreamRequest {
         StringBuilder body = new StringBuilder(256);
         body.append('{');
         if (!request.containsKey("model")) {
-            member(body, "model").append(CompletionAggregate.JSON.createValue(defaultModel));
+            member(body, "model").append(JsonText.PROVIDER.createValue(defaultModel));
         }
         for (Map.Entry<String, JsonValue> entry : request.entrySet()) {
             String name = entry.getKey();
@@ -76,13 +76,13 @@ final class UpstreamRequest {
         if (body.length() > 1) {
             body.append(',');
         }
-        return body.append(CompletionAggregate.JSON.createValue(name)).append(':');
+        return body.append(JsonText.PROVIDER.createValue(name)).append(':');
     }
 
     private static JsonObject includeUsage(JsonValue clientOptions) {
         JsonObjectBuilder options = clientOptions.getValueType() == JsonValue.ValueType.OBJECT
-                ? CompletionAggregate.JSON.createObjectBuilder(clientOptions.asJsonObject())
-                : CompletionAggregate.JSON.createObjectBuilder();
+                ? JsonText.PROVIDER.createObjectBuilder(clientOptions.asJsonObject())
+                : JsonText.PROVIDER.createObjectBuilder();
         return options.add("include_usage", true).build();
     }
 }

@@ -14,12 +14,10 @@ import javax.management.ObjectName;
  * every {@code ServerQuiesceListener} at once on threads of its own, and only then stops
  * applications; by the time an application's own shutdown runs, its WebSocket connections are
  * already gone and clients see 1006. This listener, registered through a Liberty "bell"
- * ({@code liberty/config/chat-ws.xml}), is that early hook. It races the channel framework's own
- * quiesce listener, which stops the HTTP chains and, on a loaded machine, often won: no frame was
- * written after it (Liberty 26.0.0.3; ServerStopIT failed about one run in three). Hence
- * {@code <channelfw chainQuiesceTimeout="0"/>} in the same file, which turns that listener off:
- * the chains stop after the applications instead, and a socket that opens meanwhile is closed
- * with 1001 at once.
+ * ({@code liberty/config/chat-ws.xml}), is that early hook. (The channel framework's own
+ * listener, which stops the HTTP chains, runs at the same moment but waits for open connections;
+ * turning it off with {@code <channelfw chainQuiesceTimeout="0"/>} made matters worse: measured,
+ * ServerStopIT under load.)
  *
  * <p>It knows nothing of the applications' classes: each chat-ws application registers an MBean
  * {@code dev.chatws:type=Shutdown,…} ({@code dev.chatws.conversation.boundary.ShutdownHook}), and

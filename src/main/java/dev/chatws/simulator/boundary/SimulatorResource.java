@@ -1,7 +1,7 @@
 package dev.chatws.simulator.boundary;
 
 import dev.chatws.simulator.control.SimulatedModel;
-import dev.chatws.upstream.entity.ChatCompletionRequest;
+import dev.chatws.simulator.entity.ChatCompletionRequest;
 import jakarta.inject.Inject;
 import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbBuilder;

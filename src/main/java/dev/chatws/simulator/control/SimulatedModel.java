@@ -1,14 +1,14 @@
 package dev.chatws.simulator.control;
 
-import dev.chatws.upstream.entity.ChatCompletion;
-import dev.chatws.upstream.entity.ChatCompletionChunk;
-import dev.chatws.upstream.entity.ChatCompletionRequest;
-import dev.chatws.upstream.entity.ChatMessage;
-import dev.chatws.upstream.entity.Choice;
-import dev.chatws.upstream.entity.ChunkChoice;
-import dev.chatws.upstream.entity.Logprobs;
-import dev.chatws.upstream.entity.ToolCall;
-import dev.chatws.upstream.entity.Usage;
+import dev.chatws.simulator.entity.ChatCompletion;
+import dev.chatws.simulator.entity.ChatCompletionChunk;
+import dev.chatws.simulator.entity.ChatCompletionRequest;
+import dev.chatws.simulator.entity.ChatMessage;
+import dev.chatws.simulator.entity.Choice;
+import dev.chatws.simulator.entity.ChunkChoice;
+import dev.chatws.simulator.entity.Logprobs;
+import dev.chatws.simulator.entity.ToolCall;
+import dev.chatws.simulator.entity.Usage;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonString;

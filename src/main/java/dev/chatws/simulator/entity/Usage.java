@@ -1,4 +1,4 @@
-package dev.chatws.upstream.entity;
+package dev.chatws.simulator.entity;
 
 import jakarta.json.bind.annotation.JsonbProperty;
 import jakarta.json.bind.annotation.JsonbPropertyOrder;

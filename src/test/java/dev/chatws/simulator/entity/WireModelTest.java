@@ -1,4 +1,4 @@
-package dev.chatws.upstream.entity;
+package dev.chatws.simulator.entity;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,21 +1,21 @@
-package dev.chatws.upstream.entity;
+package dev.chatws.simulator.entity;
 
 import jakarta.json.bind.annotation.JsonbNillable;
 import jakarta.json.bind.annotation.JsonbProperty;
 import jakarta.json.bind.annotation.JsonbPropertyOrder;
 
 /**
- * One choice of a streamed chunk: the delta of message {@code index}.
+ * One choice of a whole completion.
  *
  * <pre>{@code
- * {"index":0,"delta":{"role":"assistant","content":"Hi"},"logprobs":null,"finish_reason":null}
+ * {"index":0,"message":{"role":"assistant","content":"Hello"},"logprobs":null,"finish_reason":"stop"}
  * }</pre>
  * Immutable.
  */
-@JsonbPropertyOrder({"index", "delta", "logprobs", "finishReason"})
-public record ChunkChoice(
+@JsonbPropertyOrder({"index", "message", "logprobs", "finishReason"})
+public record Choice(
         int index,
-        ChatMessage delta,
+        ChatMessage message,
         @JsonbNillable @JsonbProperty("logprobs") Logprobs logprobs,
         @JsonbNillable @JsonbProperty("finish_reason") String finishReason) {
 }

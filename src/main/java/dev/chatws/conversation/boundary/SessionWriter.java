@@ -32,7 +32,8 @@ import java.util.logging.Logger;
  * <li>{@link #push(ServerFrame)} then {@link #flush()}, from the thread that reads the upstream:
  * if no send is in progress, the frames are written with the blocking remote endpoint on that
  * thread, with no hand-off per chunk (Liberty queues every asynchronous write to another thread);
- * otherwise the send in progress takes them.
+ * otherwise the send in progress takes them. {@link #push(ServerFrame)} then {@link #release()}
+ * is {@link #send(ServerFrame)} in two steps, for frames queued under a lock.
  * </ul>
  *
  * <p>A client that does not read is cut off either way: when the frames queued for it pass
@@ -153,6 +154,17 @@ final class SessionWriter implements Peer {
     @Override
     public void push(ServerFrame frame) {
         enqueue(frame, false);
+    }
+
+    @Override
+    public void release() {
+        synchronized (this) {
+            if (sending || broken || queue.isEmpty()) {
+                return;
+            }
+            sending = true;
+        }
+        pump();
     }
 
     @Override

@@ -58,7 +58,7 @@ public class ChatScope {
         if (extension.context().exists(id)) {
             return true;
         }
-        Optional<ConversationStore.Stored> stored = store.load(id);
+        Optional<HistoryStore.Stored> stored = store.load(id);
         stored.ifPresent(found -> extension.context().open(id, found));
         return stored.isPresent();
     }
@@ -69,8 +69,8 @@ public class ChatScope {
     }
 
     /** The stored conversation the current one was loaded from, if it was. */
-    Optional<ConversationStore.Stored> stored() {
-        return Optional.ofNullable((ConversationStore.Stored) extension.context().seed());
+    Optional<HistoryStore.Stored> stored() {
+        return Optional.ofNullable((HistoryStore.Stored) extension.context().seed());
     }
 
     /**

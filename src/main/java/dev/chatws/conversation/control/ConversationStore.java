@@ -37,16 +37,12 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * the database; callers are the conversation's threads, never the upstream's.
  */
 @ApplicationScoped
-public class ConversationStore {
+public class ConversationStore implements HistoryStore {
 
     /** The embedded default: an H2 file under the server's working directory. */
     static final String DEFAULT_URL = "jdbc:h2:./chat-db/conversations;TRACE_LEVEL_FILE=0";
 
     private static final Logger LOG = Logger.getLogger(ConversationStore.class.getName());
-
-    /** A conversation as stored: when it was created, its owner (null: anonymous), and its messages' JSON in order. */
-    public record Stored(long created, String owner, List<String> messages) {
-    }
 
     @Inject
     @ConfigProperty(name = "chat.db.url", defaultValue = DEFAULT_URL)
@@ -96,6 +92,7 @@ public class ConversationStore {
     }
 
     /** The conversation {@code id}, or empty if the store has no such conversation. */
+    @Override
     public Optional<Stored> load(String id) {
         return call(em -> {
             StoredConversation conversation = em.find(StoredConversation.class, id);
@@ -114,6 +111,7 @@ public class ConversationStore {
      * How many messages conversation {@code id} has in the store (one count, no message read);
      * empty if the store has no such conversation.
      */
+    @Override
     public OptionalLong size(String id) {
         return call(em -> {
             List<Long> counts = em.createQuery(
@@ -133,6 +131,7 @@ public class ConversationStore {
      * committed to this conversation since it was loaded here) or if the conversation had been
      * stored and was deleted since.
      */
+    @Override
     public void append(String id, long created, String owner, int from, List<String> messages, long now) {
         try {
             appendOnce(id, created, owner, from, messages, now);
@@ -162,6 +161,7 @@ public class ConversationStore {
     }
 
     /** Deletes conversation {@code id} and its messages; false if it was not stored. */
+    @Override
     public boolean delete(String id) {
         return inTransaction(em -> deleteWhere(em, id, Long.MAX_VALUE));
     }

@@ -4,8 +4,8 @@ import dev.chatws.conversation.entity.ServerFrame;
 
 /**
  * A socket attached to a conversation, as the conversation sees it: somewhere to send frames.
- * {@link #send(ServerFrame)} and {@link #push(ServerFrame)} never block; frames reach the socket in
- * the order they were sent or pushed.
+ * {@link #send(ServerFrame)}, {@link #push(ServerFrame)} and {@link #release()} never block;
+ * frames reach the socket in the order they were sent or pushed.
  */
 public interface Peer {
 
@@ -30,6 +30,12 @@ public interface Peer {
      * it holding a lock or on a WebSocket callback thread.
      */
     void flush();
+
+    /**
+     * Starts sending what is queued through the asynchronous sends, without blocking; for a
+     * thread that must not block (a WebSocket callback, a timer) after it pushed frames.
+     */
+    void release();
 
     /** What this socket's rejected frames write to the log. */
     Rejections rejections();

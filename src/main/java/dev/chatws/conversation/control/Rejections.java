@@ -1,9 +1,12 @@
 package dev.chatws.conversation.control;
 
+import dev.chatws.conversation.entity.ErrorFrame;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.LongSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.stream.Collectors;
 
 /**
@@ -38,6 +41,17 @@ public final class Rejections {
         }
         counted.merge(kind, 1, Integer::sum);
         return clock.getAsLong() - countingSince >= MINUTE_NANOS ? counts() : Optional.empty();
+    }
+
+    /**
+     * Answers a frame of {@code from}, in conversation {@code conversationId}, with {@code error};
+     * the log gets what {@link #note} says for the socket.
+     */
+    static void reply(Logger log, String conversationId, Peer from, ErrorFrame error) {
+        String detail = error.error().code() + (error.error().param() == null ? "" : " at " + error.error().param());
+        from.rejections().note(error.error().code(), detail)
+                .ifPresent(line -> log.log(Level.INFO, "{0}: {1}", new Object[] {ChatScope.redact(conversationId), line}));
+        from.send(error);
     }
 
     /** The counts not logged yet, to log when the socket closes; empty if none. */

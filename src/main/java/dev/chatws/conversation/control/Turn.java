@@ -2,7 +2,7 @@ package dev.chatws.conversation.control;
 
 import dev.chatws.telemetry.control.ChatTelemetry;
 import dev.chatws.conversation.entity.RawFrame;
-import dev.chatws.upstream.control.UpstreamCall;
+import dev.chatws.upstream.control.Upstream;
 import jakarta.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +27,7 @@ final class Turn {
     private final CompletionAggregate aggregate = new CompletionAggregate();
     private final List<RawFrame> relayed = new ArrayList<>();
     private State state = State.STREAMING;
-    private UpstreamCall call;
+    private Upstream.Call call;
 
     Turn(String client, List<JsonObject> requestMessages, boolean streaming, ChatTelemetry.TurnTrace trace) {
         this.client = client;
@@ -39,6 +39,11 @@ final class Turn {
     /** The turn's span and timings. */
     ChatTelemetry.TurnTrace trace() {
         return trace;
+    }
+
+    /** Whether the turn is still streaming: it has not ended, so what arrives is relayed. */
+    boolean live() {
+        return state == State.STREAMING;
     }
 
     /** Whether the turn ended cancelled. */
@@ -59,7 +64,7 @@ final class Turn {
         return streaming;
     }
 
-    void call(UpstreamCall upstream) {
+    void call(Upstream.Call upstream) {
         this.call = upstream;
     }
 

@@ -1,6 +1,5 @@
 package dev.chatws.limits.control;
 
-import dev.chatws.conversation.entity.ErrorFrame;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
@@ -10,7 +9,6 @@ import jakarta.inject.Inject;
 import dev.chatws.json.JsonText;
 import jakarta.json.JsonObject;
 import java.time.Instant;
-import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -74,14 +72,9 @@ public class ClientLimits {
         budget.disconnect(client);
     }
 
-    /** Takes a turn from {@code client}'s budget; the {@code rate_limited} error if it is spent. */
-    public Optional<ErrorFrame> startTurn(String client) {
-        OptionalLong wait = budget.startTurn(client);
-        if (wait.isEmpty()) {
-            return Optional.empty();
-        }
-        return Optional.of(ErrorFrame.rateLimited(wait.getAsLong(),
-                "This client has used its turns or tokens for now (chat.limits); try again in " + wait.getAsLong() + " s."));
+    /** Takes a turn from {@code client}'s budget; if it is spent, how many seconds until it is not. */
+    public OptionalLong startTurn(String client) {
+        return budget.startTurn(client);
     }
 
     /** Counts the {@code usage.total_tokens} of a turn's {@code chat.completion} against {@code client}'s day. */

@@ -1,7 +1,6 @@
 package dev.chatws.limits.control;
 
-import dev.chatws.conversation.entity.ErrorCode;
-import dev.chatws.conversation.entity.ErrorFrame;
+import dev.chatws.limits.entity.OverCap;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -47,12 +46,12 @@ public class RequestLimits {
     }
 
     /** The first cap {@code body} (a request that passed the protocol's rules) goes over; empty if none. */
-    public Optional<ErrorFrame> check(JsonObject body) {
+    public Optional<OverCap> check(JsonObject body) {
         return check(body, maxMessages, maxTokens, models);
     }
 
     /** {@link #check(JsonObject)} with the caps given; {@code models} empty: any model. */
-    static Optional<ErrorFrame> check(JsonObject body, int maxMessages, long maxTokens, Set<String> models) {
+    static Optional<OverCap> check(JsonObject body, int maxMessages, long maxTokens, Set<String> models) {
         int messages = body.getJsonArray("messages").size();
         if (messages > maxMessages) {
             return invalid("messages", "A turn may send at most " + maxMessages + " messages; this one has " + messages + ".");
@@ -70,7 +69,7 @@ public class RequestLimits {
         return Optional.empty();
     }
 
-    private static Optional<ErrorFrame> invalid(String param, String message) {
-        return Optional.of(ErrorFrame.about(ErrorCode.INVALID_REQUEST, param, message));
+    private static Optional<OverCap> invalid(String param, String message) {
+        return Optional.of(new OverCap(param, message));
     }
 }

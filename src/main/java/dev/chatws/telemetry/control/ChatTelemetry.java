@@ -78,7 +78,17 @@ public class ChatTelemetry {
 
     @PostConstruct
     void init() {
-        OpenTelemetry otel = openTelemetry.isResolvable() ? openTelemetry.get() : OpenTelemetry.noop();
+        start(openTelemetry.isResolvable() ? openTelemetry.get() : OpenTelemetry.noop());
+    }
+
+    /** Telemetry that records nothing (the OpenTelemetry API's no-op), for code run without a container. */
+    public static ChatTelemetry noop() {
+        ChatTelemetry telemetry = new ChatTelemetry();
+        telemetry.start(OpenTelemetry.noop());
+        return telemetry;
+    }
+
+    private void start(OpenTelemetry otel) {
         tracer = otel.getTracer("chat-ws");
         Meter meter = otel.getMeter("chat-ws");
         sockets = meter.upDownCounterBuilder("chat.sockets.open").setDescription("Open WebSocket connections").setUnit("{socket}").build();

@@ -23,7 +23,7 @@ import java.util.logging.Logger;
  * its status line, closes a body being read (both abort the connection, so the upstream sees the
  * hang-up at once), and nothing is reported after it.
  */
-public final class UpstreamCall implements Runnable {
+public final class UpstreamCall implements Runnable, Upstream.Call {
 
     private static final Logger LOG = Logger.getLogger(UpstreamCall.class.getName());
     /** How much longer than its own deadline a call waits for headers before the client gives up by itself (the watchdog ends it first). */
@@ -239,6 +239,7 @@ public final class UpstreamCall implements Runnable {
      * connecting or waiting for its answer is cancelled, and a body being read is closed off the
      * caller's thread; either aborts the connection.
      */
+    @Override
     public void abort() {
         aborted = true;
         release();

@@ -36,7 +36,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * never part of anything a client receives.
  */
 @ApplicationScoped
-public class UpstreamClient {
+public class UpstreamClient implements Upstream {
 
     private static final Logger LOG = Logger.getLogger(UpstreamClient.class.getName());
 
@@ -123,13 +123,8 @@ public class UpstreamClient {
         LOG.info(() -> "Upstream: " + (url.isPresent() ? "the configured chat.upstream.url" : "the built-in simulated model at " + base));
     }
 
-    /**
-     * Starts a chat completion call on a reader thread and returns it at once.
-     *
-     * @param body      the request body, UTF-8 JSON
-     * @param streaming whether the body asks for a stream
-     * @param listener  told of every event, on the reader thread
-     */
+    /** Starts the call on a reader thread of its own (at most {@code chat.upstream.max-concurrent} at once). */
+    @Override
     public UpstreamCall start(byte[] body, boolean streaming, UpstreamListener listener) {
         if (!permits.tryAcquire()) {
             throw new AtCapacityException();
@@ -149,28 +144,6 @@ public class UpstreamClient {
         return call;
     }
 
-    /** Thrown by {@link #start} while the circuit breaker is open: the upstream keeps failing. */
-    public static final class CircuitOpenException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        CircuitOpenException() {
-            super("the upstream circuit breaker is open", null, false, false);
-        }
-    }
-
-    /**
-     * Thrown by {@link #start} when {@code chat.upstream.max-concurrent} calls are already running:
-     * the turn is refused rather than queued without bound.
-     */
-    public static final class AtCapacityException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        AtCapacityException() {
-            super("chat.upstream.max-concurrent calls are running", null, false, false);
-        }
-    }
-
-    /** The base URL calls go to, ending in {@code /v1}. */
     /** Whether the circuit breaker is open or half-open (the upstream kept failing). */
     public boolean breakerOpen() {
         return breaker != null && breaker.state() != CircuitBreaker.State.CLOSED;

@@ -1,0 +1,41 @@
+package dev.chatws.conversation.control;
+
+import java.util.function.Consumer;
+
+/**
+ * What one conversation's parts share: its lock, and everything that lock guards. The
+ * {@link Conversation} (sockets, lifecycle) and its {@link Turns} (the turn in flight) read and
+ * write it only while holding {@link #lock}; {@link #id} never changes.
+ */
+final class ConversationState {
+
+    final Object lock = new Object();
+    final String id;
+    final History history;
+    final Audience audience = new Audience();
+    long created;
+    /** The user the conversation belongs to; null: anonymous. */
+    String owner;
+    /** Whether it is in the store (a turn was committed, or it was loaded from there). */
+    boolean stored;
+    /** Forgotten in memory: nothing attaches to this instance any more. */
+    boolean unloaded;
+    boolean erased;
+    /** The turn in flight (streaming, or ended and being committed); null when there is none. */
+    Turn turn;
+    /** While true, the ended {@link #turn} is being written to the store; its terminal frame follows. */
+    boolean committing;
+    /** How the sockets are to be let go once the commit in flight ends (the conversation closed meanwhile). */
+    Consumer<Peer> pendingFarewell;
+
+    ConversationState(String id, long created, History history) {
+        this.id = id;
+        this.created = created;
+        this.history = history;
+    }
+
+    /** Whether the conversation is idle: no socket attached, no turn. */
+    boolean idle() {
+        return audience.isEmpty() && turn == null;
+    }
+}

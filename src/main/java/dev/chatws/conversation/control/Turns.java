@@ -1,0 +1,263 @@
+package dev.chatws.conversation.control;
+
+import dev.chatws.conversation.entity.ChatRequest;
+import dev.chatws.conversation.entity.ErrorCode;
+import dev.chatws.conversation.entity.ErrorFrame;
+import dev.chatws.conversation.entity.RawFrame;
+import dev.chatws.json.JsonText;
+import dev.chatws.limits.control.ClientLimits;
+import dev.chatws.telemetry.control.ChatTelemetry;
+import dev.chatws.upstream.control.Upstream;
+import io.opentelemetry.context.Scope;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The turn of one conversation, from start to commit (PROTOCOL §3, §4): starts the upstream call,
+ * relays what it sends to every attached socket, ends the turn exactly once (completed,
+ * cancelled or failed) and commits what it adds to the history, on a background thread, before
+ * the terminal frame goes out and the next turn may start.
+ *
+ * <p>One per {@link Conversation}; every method takes or holds the conversation's lock
+ * ({@link ConversationState#lock}), store calls excepted, which run with no lock held.
+ */
+final class Turns {
+
+    private static final Logger LOG = Logger.getLogger(Turns.class.getName());
+
+    private final ConversationState state;
+    private final Conversation conversation;
+    private final Upstream upstream;
+    private final HistoryStore store;
+    private final ClientLimits clientLimits;
+    private final ChatTelemetry telemetry;
+    private final ConversationSettings settings;
+    private final TurnReader.TurnEvents events = new Events();
+
+    Turns(ConversationState state, Conversation conversation, Upstream upstream, HistoryStore store,
+            ClientLimits clientLimits, ChatTelemetry telemetry, ConversationSettings settings) {
+        this.state = state;
+        this.conversation = conversation;
+        this.upstream = upstream;
+        this.store = store;
+        this.clientLimits = clientLimits;
+        this.telemetry = telemetry;
+        this.settings = settings;
+    }
+
+    /**
+     * Starts the turn {@code request} asks for, unless one is in flight ({@code turn_in_progress})
+     * or the client's limits refuse it; on the thread of the WebSocket callback that read it. Its
+     * body is the history within budget plus the request's messages, with the client's other
+     * members. If the call cannot start, the turn fails at once with an error frame.
+     */
+    void request(Peer from, ChatRequest request) {
+        Peer[] targets;
+        synchronized (state.lock) {
+            if (state.turn != null) {
+                Rejections.reply(LOG, state.id, from, ErrorFrame.of(ErrorCode.TURN_IN_PROGRESS,
+                        "A turn of this conversation is in progress; send response.cancel or wait for its end."));
+                return;
+            }
+            OptionalLong wait = clientLimits.startTurn(from.client());
+            if (wait.isPresent()) {
+                Rejections.reply(LOG, state.id, from, ErrorFrame.rateLimited(wait.getAsLong(),
+                        "This client has used its turns or tokens for now (chat.limits); try again in " + wait.getAsLong() + " s."));
+                return;
+            }
+            start(from.client(), request);
+            targets = state.audience.targets();
+        }
+        Audience.deliver(targets, false);
+    }
+
+    private void start(String client, ChatRequest request) {
+        List<JsonObject> added = new ArrayList<>();
+        request.body().getJsonArray("messages").forEach(message -> added.add(message.asJsonObject()));
+        String model = request.body().get("model") instanceof JsonString named ? named.getString() : settings.defaultModel();
+        Turn started = new Turn(client, added, request.streaming(), telemetry.turnStarted(ChatScope.redact(state.id), model));
+        state.turn = started;
+        byte[] body = state.history.upstreamBody(added, request.body(), settings.defaultModel());
+        try (Scope current = started.trace().makeCurrent()) {
+            started.call(upstream.start(body, started.streaming(), new TurnReader(started, events)));
+        } catch (Upstream.CircuitOpenException e) {
+            fail(started, ErrorFrame.upstream(null,
+                    "The upstream API has kept failing, so calls to it are paused for a while; try again shortly."));
+        } catch (Upstream.AtCapacityException e) {
+            fail(started, ErrorFrame.of(ErrorCode.RATE_LIMITED,
+                    "The server is running as many upstream calls as it allows; try again shortly."));
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "Could not start the upstream call: {0}", e.getClass().getName());
+            fail(started, ErrorFrame.upstream(null, "The upstream API could not be called."));
+        }
+    }
+
+    /** Ends {@code ended} cancelled (§4): what was shown is committed. Under the lock; nothing if it already ended. */
+    void cancel(Turn ended) {
+        if (ended.end(Turn.State.CANCELLED)) {
+            JsonObject completion = ended.aggregate().completion(true);
+            finish(ended, ended.aggregate().assistantMessage(true), completion, new RawFrame(JsonText.wellFormed(completion.toString())));
+        }
+    }
+
+    /**
+     * Runs {@code transition} under the lock, then writes what it queued on this thread, which
+     * must be one that may block (the upstream reader's, a watchdog's), as {@link Peer#flush()} does.
+     */
+    private void relay(Runnable transition) {
+        Peer[] targets;
+        synchronized (state.lock) {
+            transition.run();
+            targets = state.audience.targets();
+        }
+        Audience.deliver(targets, true);
+    }
+
+    // The transitions below run with the lock held; each ends the turn at most once.
+
+    private void complete(Turn ended) {
+        if (ended.end(Turn.State.COMPLETED)) {
+            JsonObject completion = ended.aggregate().completion(false);
+            finish(ended, ended.aggregate().assistantMessage(false), completion, new RawFrame(JsonText.wellFormed(completion.toString())));
+        }
+    }
+
+    private void completeWith(Turn ended, String json, JsonObject completion) {
+        if (ended.end(Turn.State.COMPLETED)) {
+            finish(ended, HistoryRules.assistantOf(completion), completion, new RawFrame(json));
+        }
+    }
+
+    private void fail(Turn ended, ErrorFrame error) {
+        if (ended.end(Turn.State.FAILED)) {
+            LOG.log(Level.INFO, "{0}: turn failed: {1}", new Object[] {ChatScope.redact(state.id), error.error().message()});
+            ended.trace().failed(error.error().code());
+            state.turn = null;
+            state.audience.broadcast(error);
+            conversation.unloadWhenIdle();
+        }
+    }
+
+    /**
+     * Counts the turn's token usage against its client and hands what it adds to {@link #commit}
+     * on a background thread; the turn keeps the slot meanwhile, so no other turn starts on a
+     * history that is still being written. Under the lock.
+     */
+    private void finish(Turn ended, Optional<JsonObject> assistant, JsonObject completion, RawFrame terminal) {
+        clientLimits.spend(ended.client(), completion);
+        TurnCommit commit = TurnCommit.of(ended, assistant, completion, terminal, state.history.size(), !state.erased);
+        state.committing = true;
+        try {
+            settings.background(() -> commit(commit));
+        } catch (RejectedExecutionException e) {
+            // The application is stopping and its commit threads are gone: commit here, as a last resort.
+            commit(commit);
+        }
+    }
+
+    /**
+     * Writes a turn to the store (no lock held), then, under the lock, takes it into the history,
+     * frees the turn slot and queues the terminal frame, written on this thread of the
+     * application's own (while the server stops, Liberty may no longer run the asynchronous writes
+     * it hands to its own threads). If the store fails, nothing is committed and the terminal
+     * frame is {@code internal_error} instead (the client may send the turn again).
+     */
+    private void commit(TurnCommit commit) {
+        Optional<StoreException> failure = commit.writeTo(store, state.id, state.created, state.owner);
+        Optional<CatchUp.Found> caughtUp = failure.isPresent() ? conversation.catchUp() : Optional.empty();
+        boolean eraseAgain;
+        Peer[] targets;
+        Consumer<Peer> farewell;
+        synchronized (state.lock) {
+            state.turn = null;
+            state.committing = false;
+            if (failure.isEmpty()) {
+                state.stored |= commit.write();
+                state.history.append(commit.messages(), commit.texts());
+                commit.turn().trace().ended(commit.turn().cancelled(), commit.completion());
+                state.audience.broadcast(commit.terminal());
+            } else {
+                LOG.log(Level.WARNING, "{0}: the turn was not committed. {1}", new Object[] {ChatScope.redact(state.id), failure.get().getMessage()});
+                commit.turn().trace().failed(ErrorCode.INTERNAL_ERROR.code());
+                caughtUp.ifPresent(conversation::apply);
+                state.audience.broadcast(ErrorFrame.of(ErrorCode.INTERNAL_ERROR,
+                        "The conversation could not be saved, so this turn was not committed; send it again."));
+            }
+            targets = state.audience.targets();
+            farewell = state.pendingFarewell;
+            state.pendingFarewell = null;
+            if (farewell == null) {
+                conversation.unloadWhenIdle();
+            }
+            eraseAgain = state.erased && commit.write() && failure.isEmpty();
+        }
+        Audience.deliver(targets, true);
+        if (farewell != null) {
+            synchronized (state.lock) {
+                conversation.close(farewell);
+                conversation.unloadWhenIdle();
+            }
+        }
+        if (eraseAgain) {
+            // Erased while this commit was being written: the erasure's delete may have come first.
+            try {
+                store.delete(state.id);
+            } catch (StoreException e) {
+                LOG.warning(() -> ChatScope.redact(state.id) + ": could not delete a turn committed during its erasure. " + e.getMessage());
+            }
+        }
+    }
+
+    /** What a turn's {@link TurnReader} reports, on the thread that reads the upstream (or its watchdog's). */
+    private final class Events implements TurnReader.TurnEvents {
+        @Override
+        public void chunk(Turn owner, String data, JsonObject chunk) {
+            relay(() -> {
+                // Not once the turn ended (cancelled, it is being committed): the client has what was shown.
+                if (state.turn == owner && owner.live()) {
+                    state.audience.broadcast(owner.relay(data, chunk));
+                }
+            });
+        }
+
+        @Override
+        public void streamEnded(Turn owner, boolean done) {
+            relay(() -> {
+                if (state.turn != owner) {
+                    return;
+                }
+                if (done || owner.aggregate().finished(0)) {
+                    complete(owner);
+                } else {
+                    fail(owner, ErrorFrame.upstream(null, "The upstream stream ended before the reply was complete."));
+                }
+            });
+        }
+
+        @Override
+        public void answered(Turn owner, String json, JsonObject completion) {
+            relay(() -> {
+                if (state.turn == owner) {
+                    completeWith(owner, json, completion);
+                }
+            });
+        }
+
+        @Override
+        public void failed(Turn owner, ErrorFrame error) {
+            relay(() -> {
+                if (state.turn == owner) {
+                    fail(owner, error);
+                }
+            });
+        }
+    }
+}

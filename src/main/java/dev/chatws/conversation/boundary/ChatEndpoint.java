@@ -27,7 +27,8 @@ import java.util.logging.Logger;
 /**
  * The chat WebSocket, {@code ws://HOST:PORT/chat[?conversation=ID]}: decodes each frame, hands it
  * to the socket's conversation through {@link Conversations} and lets the conversation answer
- * through this socket's {@link SessionWriter}. It owns nothing but its socket.
+ * through this socket's {@link SessionWriter}, through which every close goes too. It owns nothing
+ * but its socket.
  *
  * <p>One instance per socket ({@code @Dependent}, so CDI injects it). Callbacks return without
  * waiting on the upstream; opening a socket on a conversation not in memory reads the store.
@@ -76,12 +77,12 @@ public class ChatEndpoint {
                 conversationId = requested.get(0);
             } else {
                 LOG.info("A socket asked for an unknown conversation; closing it with 4404");
-                session.close(NOT_FOUND);
+                joining.close(NOT_FOUND);
                 return;
             }
         } catch (StoreException e) {
             LOG.warning(() -> "A socket could not be attached; closing it with 1011. " + e.getMessage());
-            session.close(STORE_DOWN);
+            joining.close(STORE_DOWN);
             return;
         } finally {
             if (conversationId == null) {
@@ -97,14 +98,14 @@ public class ChatEndpoint {
     public void text(InboundFrame frame, Session session) throws IOException {
         if (frame instanceof OversizedFrame) {
             LOG.info(() -> ChatScope.redact(conversationId) + ": frame over chat.max-frame-bytes; closing the socket with 1009");
-            session.close(TOO_BIG);
+            close(session, TOO_BIG);
         } else if (writer != null && !flooding) {
             if (!frames.admit()) {
                 flooding = true;
                 sockets.tooFast(conversationId, writer);
                 return;
             }
-            writer.heard();
+            writer.liveness().heard(System.nanoTime());
             conversations.receive(conversationId, writer, frame);
         }
     }
@@ -112,13 +113,22 @@ public class ChatEndpoint {
     @OnMessage
     public void binary(ByteBuffer frame, Session session) throws IOException {
         LOG.info(() -> ChatScope.redact(conversationId) + ": binary frame received; closing the socket with 1003");
-        session.close(BINARY);
+        close(session, BINARY);
+    }
+
+    /** Closes the socket through its writer, so that the close never overlaps a send; directly before it has one. */
+    private void close(Session session, CloseReason reason) throws IOException {
+        if (writer != null) {
+            writer.close(reason);
+        } else {
+            session.close(reason);
+        }
     }
 
     @OnMessage
     public void pong(PongMessage pong) {
         if (writer != null) {
-            writer.ponged();
+            writer.liveness().ponged();
         }
     }
 

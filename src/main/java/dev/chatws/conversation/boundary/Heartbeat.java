@@ -6,11 +6,15 @@ import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import jakarta.servlet.ServletContext;
+import jakarta.websocket.CloseReason;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -20,10 +24,15 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * times per {@code chat.write-timeout} (default 10 s) every socket is checked for a write that
  * has waited longer than that for its client to read; such a client is closed with 1008.
  *
- * <p>Application-scoped and thread-safe; the beat runs on the managed scheduler.
+ * <p>Application-scoped and thread-safe, started with the application; the beat runs on the
+ * managed scheduler, over the sockets {@link Sockets} holds open.
  */
 @ApplicationScoped
 public class Heartbeat {
+
+    private static final Logger LOG = Logger.getLogger(Heartbeat.class.getName());
+    private static final CloseReason IDLE = new CloseReason(CloseReason.CloseCodes.VIOLATED_POLICY, "idle");
+    private static final CloseReason NO_PONG = new CloseReason(CloseReason.CloseCodes.VIOLATED_POLICY, "no pong");
 
     @Inject
     @ConfigProperty(name = "chat.ping-interval", defaultValue = "30")
@@ -40,11 +49,18 @@ public class Heartbeat {
     @Resource
     ManagedScheduledExecutorService scheduler;
 
-    private final Set<SessionWriter> writers = ConcurrentHashMap.newKeySet();
+    @Inject
+    Sockets sockets;
+
     private ScheduledFuture<?> beat;
     private ScheduledFuture<?> writes;
     private long idleNanos;
     private long writeTimeoutNanos;
+
+    /** Starts with the application (nothing else asks for this bean). */
+    void started(@Observes @Initialized(ApplicationScoped.class) ServletContext context) {
+        // The observer's bean is created here; its @PostConstruct has scheduled the beats.
+    }
 
     @PostConstruct
     void start() {
@@ -73,24 +89,47 @@ public class Heartbeat {
         }
     }
 
-    void watch(SessionWriter writer) {
-        writers.add(writer);
-    }
-
-    void forget(SessionWriter writer) {
-        writers.remove(writer);
-    }
-
     private void beat() {
-        writers.forEach(writer -> writer.beat(idleNanos, true));
+        long now = System.nanoTime();
+        sockets.open().forEach(writer -> beat(writer, now, idleNanos, true));
     }
 
     private void checkWrites() {
         long now = System.nanoTime();
-        writers.forEach(writer -> writer.checkWrite(now, writeTimeoutNanos));
+        sockets.open().forEach(writer -> checkWrite(writer, now, writeTimeoutNanos));
     }
 
     private void beatWithoutPing() {
-        writers.forEach(writer -> writer.beat(idleNanos, false));
+        long now = System.nanoTime();
+        sockets.open().forEach(writer -> beat(writer, now, idleNanos, false));
+    }
+
+    /**
+     * One beat of one socket at {@code now}: one whose client sent no frame for {@code idleNanos}
+     * is closed with 1008 once its frames are out; with {@code ping}, one that did not answer the
+     * previous ping is closed with 1008 at once (on its closer, never on this thread), and any
+     * other is pinged.
+     */
+    static void beat(SessionWriter writer, long now, long idleNanos, boolean ping) {
+        switch (writer.liveness().beat(now, idleNanos, ping && !writer.broken())) {
+            case IDLE -> {
+                LOG.log(Level.FINE, "Socket {0} sent nothing for chat.idle-timeout; closing it with 1008", writer.session().getId());
+                writer.closeWhenDrained(IDLE);
+            }
+            case DEAD -> {
+                LOG.log(Level.FINE, "Socket {0} did not answer a ping; closing it with 1008", writer.session().getId());
+                writer.close(NO_PONG);
+            }
+            case PING -> writer.ping();
+            case NOTHING -> { }
+        }
+    }
+
+    /** Cuts off (1008) the client of a socket whose blocking write has waited more than {@code timeoutNanos} at {@code now}. */
+    static void checkWrite(SessionWriter writer, long now, long timeoutNanos) {
+        long since = writer.writingSince();
+        if (since != 0 && now - since > timeoutNanos) {
+            writer.tooSlow("took no frame for " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
+        }
     }
 }

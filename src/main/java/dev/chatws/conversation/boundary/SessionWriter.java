@@ -6,17 +6,11 @@ import dev.chatws.conversation.entity.RawFrame;
 import dev.chatws.conversation.entity.ServerFrame;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.EncodeException;
-import jakarta.websocket.SendHandler;
-import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -27,8 +21,7 @@ import java.util.logging.Logger;
  * drops frames.) Two ways to send, never at once:
  * <ul>
  * <li>{@link #send(ServerFrame)}, from any thread (WebSocket callbacks, timers): through the
- * asynchronous remote endpoint; a send that completes on the calling thread continues the loop
- * there instead of recursing, so a long backlog never grows the stack.
+ * asynchronous remote endpoint ({@link AsyncSends}).
  * <li>{@link #push(ServerFrame)} then {@link #flush()}, from the thread that reads the upstream:
  * if no send is in progress, the frames are written with the blocking remote endpoint on that
  * thread, with no hand-off per chunk (Liberty queues every asynchronous write to another thread);
@@ -38,40 +31,36 @@ import java.util.logging.Logger;
  *
  * <p>A client that does not read is cut off either way: when the frames queued for it pass
  * {@code maxBacklogBytes}, or when one blocking write has not finished after the write timeout
- * ({@link #checkWrite(long, long)}), the queue is dropped, the writer stops, and its owner is told
+ * ({@link Heartbeat}, then {@link #tooSlow}), the queue is dropped, the writer stops, and its owner is told
  * (it closes the socket with 1008); other sockets are not held up and the server's memory stays
  * bounded.
+ *
+ * <p>What waits and who may send is its {@link SendQueue}'s; whether the client is still there,
+ * its {@link Liveness}'s. Every close of the socket goes through here ({@link #close}), so none
+ * overlaps a send.
  *
  * <p>Thread-safe: any thread may {@link #send(ServerFrame)}, which never blocks on the network.
  */
 final class SessionWriter implements Peer {
 
-    private final Rejections rejections = new Rejections(System::nanoTime);
-
     private static final Logger LOG = Logger.getLogger(SessionWriter.class.getName());
     private static final CloseReason GOING_AWAY = new CloseReason(CloseReason.CloseCodes.GOING_AWAY, "server shutting down");
     private static final CloseReason GONE = new CloseReason(CloseReason.CloseCodes.getCloseCode(4404), "conversation deleted");
-    private static final CloseReason IDLE = new CloseReason(CloseReason.CloseCodes.VIOLATED_POLICY, "idle");
-    private static final CloseReason NO_PONG = new CloseReason(CloseReason.CloseCodes.VIOLATED_POLICY, "no pong");
     /** In the queue: a ping to send in its turn, so a ping never overlaps a frame's send. */
     private static final Object PING = new Object();
-    private static final ByteBuffer PING_DATA = ByteBuffer.allocate(0);
 
+    private final Rejections rejections = new Rejections(System::nanoTime);
     private final Session session;
     private final String client;
     private final String user;
     private final Executor closer;
     private final long maxBacklogBytes;
     private final Consumer<SessionWriter> onOverflow;
-    private final Deque<Object> queue = new ArrayDeque<>();
+    private final SendQueue queue;
+    private final Liveness liveness = new Liveness(System.nanoTime());
+    private final AsyncSends async;
     /** When the blocking write in progress started, by {@link System#nanoTime()}; 0 when none is. */
     private volatile long writingSince;
-    private volatile long heardAt = System.nanoTime();
-    private volatile boolean awaitingPong;
-    private long backlogBytes;
-    private boolean sending;
-    private boolean broken;
-    private CloseReason closeWhenDrained;
 
     /**
      * A writer for {@code session} that closes the socket on {@code closer} and calls
@@ -85,6 +74,8 @@ final class SessionWriter implements Peer {
         this.closer = closer;
         this.maxBacklogBytes = maxBacklogBytes;
         this.onOverflow = onOverflow;
+        this.queue = new SendQueue(maxBacklogBytes, SessionWriter::size);
+        this.async = new AsyncSends(session, PING, this::next, this::fail);
     }
 
     @Override
@@ -97,48 +88,24 @@ final class SessionWriter implements Peer {
         return user;
     }
 
-    /** The client sent a frame: it is not idle. */
-    void heard() {
-        heardAt = System.nanoTime();
+    /** Whether the client is still there. */
+    Liveness liveness() {
+        return liveness;
     }
 
-    /** The client answered a ping. */
-    void ponged() {
-        awaitingPong = false;
+    /** Queues a ping, sent in its turn among the frames. */
+    void ping() {
+        enqueue(PING, true);
     }
 
-    /**
-     * One heartbeat (every {@code chat.ping-interval}): a socket whose client sent no frame for
-     * {@code idleNanos} is closed with 1008 once its frames are out; with {@code ping}, one that did
-     * not answer the previous ping is closed with 1008 at once, and any other is pinged.
-     */
-    void beat(long idleNanos, boolean ping) {
-        if (System.nanoTime() - heardAt > idleNanos) {
-            LOG.log(Level.FINE, "Socket {0} sent nothing for chat.idle-timeout; closing it with 1008", session.getId());
-            closeWhenDrained(IDLE);
-            return;
-        }
-        if (!ping) {
-            return;
-        }
-        boolean dead;
-        synchronized (this) {
-            if (broken) {
-                return;
-            }
-            dead = awaitingPong;
-            if (dead) {
-                broken = true;
-                queue.clear();
-            }
-            awaitingPong = true;
-        }
-        if (dead) {
-            LOG.log(Level.FINE, "Socket {0} did not answer a ping; closing it with 1008", session.getId());
-            closeQuietly(NO_PONG);
-        } else {
-            enqueue(PING, true);
-        }
+    /** Whether this writer stopped for good (the client was cut off, or a send failed). */
+    boolean broken() {
+        return queue.broken();
+    }
+
+    /** When the blocking write in progress started ({@link System#nanoTime()}); 0 when none is. */
+    long writingSince() {
+        return writingSince;
     }
 
     @Override
@@ -158,74 +125,35 @@ final class SessionWriter implements Peer {
 
     @Override
     public void release() {
-        synchronized (this) {
-            if (sending || broken || queue.isEmpty()) {
-                return;
-            }
-            sending = true;
+        if (queue.claim()) {
+            pump();
         }
-        pump();
     }
 
     @Override
     public void flush() {
-        synchronized (this) {
-            if (sending || broken || queue.isEmpty()) {
-                return;
-            }
-            sending = true;
+        if (queue.claim()) {
+            drain();
         }
-        drain();
     }
 
-    /**
-     * Cuts the client off (as {@code onOverflow}, closing it with 1008) if a blocking write has
-     * been waiting for it for more than {@code timeoutNanos}; called periodically.
-     */
-    void checkWrite(long now, long timeoutNanos) {
-        long since = writingSince;
-        if (since == 0 || now - since <= timeoutNanos) {
-            return;
+    /** Cuts the client off as when it falls too far behind: the queue is dropped and {@code onOverflow} told, once. */
+    void tooSlow(String why) {
+        if (queue.breakOff()) {
+            LOG.log(Level.INFO, "Socket {0} {1}; closing it with 1008", new Object[] {session.getId(), why});
+            onOverflow.accept(this);
         }
-        synchronized (this) {
-            if (broken) {
-                return;
-            }
-            broken = true;
-            queue.clear();
-            backlogBytes = 0;
-        }
-        LOG.log(Level.INFO, "Socket {0} took no frame for {1} ms; closing it with 1008",
-                new Object[] {session.getId(), String.valueOf(TimeUnit.NANOSECONDS.toMillis(timeoutNanos))});
-        onOverflow.accept(this);
     }
 
     private void enqueue(Object frame, boolean start) {
-        boolean overflow = false;
-        synchronized (this) {
-            if (broken) {
-                return;
-            }
-            queue.add(frame);
-            backlogBytes += size(frame);
-            if (backlogBytes > maxBacklogBytes) {
-                broken = true;
-                queue.clear();
-                backlogBytes = 0;
-                overflow = true;
-            } else if (sending || !start) {
-                return;
-            } else {
-                sending = true;
-            }
-        }
-        if (overflow) {
+        SendQueue.Offer offer = queue.offer(frame, start);
+        if (offer == SendQueue.Offer.SEND) {
+            pump();
+        } else if (offer == SendQueue.Offer.OVERFLOW) {
             LOG.log(Level.INFO, "Socket {0} fell more than {1} bytes behind; closing it with 1008",
                     new Object[] {session.getId(), maxBacklogBytes});
             onOverflow.accept(this);
-            return;
         }
-        pump();
     }
 
     /** The session this writer writes to. */
@@ -247,15 +175,17 @@ final class SessionWriter implements Peer {
         closeWhenDrained(GONE);
     }
 
-    private void closeWhenDrained(CloseReason reason) {
-        synchronized (this) {
-            closeWhenDrained = reason;
-            if (sending) {
-                return;
-            }
-            sending = true;
+    /** Closes the socket with {@code reason} now: what is still queued is dropped. On the closer. */
+    void close(CloseReason reason) {
+        queue.breakOff();
+        closeQuietly(reason);
+    }
+
+    /** Closes the socket with {@code reason} once the frames queued so far are sent. */
+    void closeWhenDrained(CloseReason reason) {
+        if (queue.closeWhenDrained(reason)) {
+            pump();
         }
-        pump();
     }
 
     /**
@@ -263,51 +193,16 @@ final class SessionWriter implements Peer {
      * none, and then the right is given up and the socket closed if that was asked for.
      */
     private Object next() {
-        Object next;
-        CloseReason close = null;
-        synchronized (this) {
-            next = broken ? null : queue.poll();
-            if (next != null) {
-                backlogBytes -= size(next);
-            } else {
-                close = broken ? null : closeWhenDrained;
-                closeWhenDrained = null;
-                sending = false;
-            }
+        SendQueue.Next next = queue.next();
+        if (next.close() != null) {
+            closeQuietly(next.close());
         }
-        if (next == null && close != null) {
-            closeQuietly(close);
-        }
-        return next;
+        return next.frame();
     }
 
-    /** Sends queued frames while this thread holds the right to send; then closes, if asked to. */
+    /** Sends queued frames asynchronously while this thread holds the right to send; then closes, if asked to. */
     private void pump() {
-        while (true) {
-            Object next = next();
-            if (next == null) {
-                return;
-            }
-            if (next == PING) {
-                try {
-                    session.getAsyncRemote().sendPing(PING_DATA.duplicate());
-                } catch (IOException | RuntimeException e) {
-                    fail(e.getClass().getName());
-                    return;
-                }
-                continue;
-            }
-            Completion completion = new Completion();
-            try {
-                session.getAsyncRemote().sendObject(next, completion);
-            } catch (RuntimeException e) {
-                fail(e.getClass().getName());
-                return;
-            }
-            if (!completion.returned()) {
-                return;
-            }
-        }
+        async.run();
     }
 
     /**
@@ -350,15 +245,9 @@ final class SessionWriter implements Peer {
 
     /** Puts {@code frame} back at the head of the queue and lets the asynchronous loop send it and what follows. */
     private void handOver(Object frame) {
-        synchronized (this) {
-            if (broken) {
-                sending = false;
-                return;
-            }
-            queue.addFirst(frame);
-            backlogBytes += size(frame);
+        if (queue.putBack(frame)) {
+            pump();
         }
-        pump();
     }
 
     /**
@@ -383,35 +272,7 @@ final class SessionWriter implements Peer {
     }
 
     private void fail(String reason) {
-        synchronized (this) {
-            broken = true;
-            queue.clear();
-            sending = false;
-        }
+        queue.failed();
         LOG.log(Level.FINE, "Sending to socket {0} failed: {1}", new Object[] {session.getId(), reason});
-    }
-
-    /**
-     * The end of one send. Whichever comes second, the send's completion or the return from
-     * {@code sendObject}, continues the pump: on the completing thread, or in the loop above.
-     */
-    private final class Completion implements SendHandler {
-        private final AtomicInteger arrivals = new AtomicInteger();
-
-        @Override
-        public void onResult(SendResult result) {
-            if (!result.isOK()) {
-                fail(String.valueOf(result.getException()));
-                return;
-            }
-            if (arrivals.incrementAndGet() == 2) {
-                pump();
-            }
-        }
-
-        /** Called once {@code sendObject} returned; true if the send had already completed. */
-        boolean returned() {
-            return arrivals.incrementAndGet() == 2;
-        }
     }
 }

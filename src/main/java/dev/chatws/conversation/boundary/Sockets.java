@@ -16,10 +16,10 @@ import jakarta.websocket.CloseReason.CloseCodes;
 import jakarta.websocket.Session;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -59,9 +59,6 @@ public class Sockets {
     ClientLimits limits;
 
     @Inject
-    Heartbeat heartbeat;
-
-    @Inject
     ChatTelemetry telemetry;
 
     @Inject
@@ -76,8 +73,8 @@ public class Sockets {
     @ConfigProperty(name = "chat.limits.frame-burst", defaultValue = "40")
     double frameBurst;
 
-    /** The sockets attached to a conversation and not yet closed; its monitor is told when one closes. */
-    private final Set<SessionWriter> open = new HashSet<>();
+    /** The sockets attached to a conversation and not yet closed (the one registry; {@link Heartbeat} beats them); its monitor is told when one closes. */
+    private final Set<SessionWriter> open = ConcurrentHashMap.newKeySet();
 
     /**
      * Where sockets are closed: threads of the application's own, not Liberty's request threads
@@ -106,20 +103,20 @@ public class Sockets {
      */
     SessionWriter admit(Session session, Consumer<SessionWriter> tooSlow) throws IOException {
         Map<String, List<String>> parameters = session.getRequestParameterMap();
-        if (goingAway) {
-            session.close(GOING_AWAY);
-            return null;
-        }
-        if (parameters.containsKey(HandshakeFilter.AUTH)) {
-            session.close(NOT_AUTHENTICATED);
-            return null;
-        }
         // Without the filter's key (a server that does not pass it on), each socket counts alone.
         String client = first(parameters, HandshakeFilter.CLIENT);
         SessionWriter writer = new SessionWriter(session, client == null ? "socket:" + session.getId() : client,
                 first(parameters, HandshakeFilter.USER), closer, maxBacklogBytes, tooSlow);
+        if (goingAway) {
+            writer.close(GOING_AWAY);
+            return null;
+        }
+        if (parameters.containsKey(HandshakeFilter.AUTH)) {
+            writer.close(NOT_AUTHENTICATED);
+            return null;
+        }
         if (!limits.connect(writer.client())) {
-            session.close(TOO_MANY);
+            writer.close(TOO_MANY);
             return null;
         }
         return writer;
@@ -133,13 +130,7 @@ public class Sockets {
     /** The client of {@code socket} sent frames faster than its rate: its socket is closed with 1008, off the caller's thread. */
     void tooFast(String id, SessionWriter socket) {
         LOG.info(() -> ChatScope.redact(id) + ": a socket sent frames faster than chat.limits.frames-per-second; closing it with 1008");
-        closer.execute(() -> {
-            try {
-                socket.session().close(TOO_FAST);
-            } catch (IOException e) {
-                LOG.fine(() -> "Closing a flooding socket failed: " + e.getClass().getName());
-            }
-        });
+        socket.close(TOO_FAST);
     }
 
     /** Largest text frame a client may send ({@code chat.max-frame-bytes}). */
@@ -154,21 +145,19 @@ public class Sockets {
     void tooSlow(String id, SessionWriter behind) {
         closer.execute(() -> {
             conversations.drop(id, behind);
-            try {
-                behind.session().close(TOO_SLOW);
-            } catch (IOException e) {
-                LOG.fine(() -> "Closing a slow socket failed: " + e.getClass().getName());
-            }
+            behind.close(TOO_SLOW);
         });
     }
 
-    /** The socket joined its conversation: it is watched for liveness and counted as open. */
+    /** The socket joined its conversation: it is counted as open, and beaten by the {@link Heartbeat}. */
     void attached(SessionWriter writer) {
-        synchronized (open) {
-            open.add(writer);
-        }
-        heartbeat.watch(writer);
+        open.add(writer);
         telemetry.socketOpened();
+    }
+
+    /** The sockets open now (a live view: sockets come and go while it is read). */
+    Iterable<SessionWriter> open() {
+        return java.util.Collections.unmodifiableSet(open);
     }
 
     /** An admitted socket closed, attached or not. */
@@ -179,7 +168,6 @@ public class Sockets {
                 open.remove(writer);
                 open.notifyAll();
             }
-            heartbeat.forget(writer);
             telemetry.socketClosed();
         }
     }

@@ -3,12 +3,13 @@ package dev.chatws.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chatws.testing.Await;
 import jakarta.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import org.jboss.arquillian.container.test.api.Deployer;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
@@ -82,14 +83,6 @@ class HealthIT {
     }
 
     private static int awaitStatus(String path, int wanted) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        int status;
-        do {
-            status = get(path).statusCode();
-            if (status != wanted) {
-                Thread.sleep(100);
-            }
-        } while (status != wanted && System.nanoTime() < deadline);
-        return status;
+        return Await.value(Duration.ofSeconds(20), Duration.ofMillis(100), () -> get(path).statusCode(), status -> status == wanted);
     }
 }

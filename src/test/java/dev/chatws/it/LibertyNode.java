@@ -1,10 +1,12 @@
 package dev.chatws.it;
 
+import dev.chatws.testing.Await;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -59,14 +61,9 @@ final class LibertyNode implements AutoCloseable {
         Files.deleteIfExists(log);
         run("start");
         running = true;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(log) && Files.readString(log).contains("CWWKZ0001I")) {
-                return;
-            }
-            Thread.sleep(100);
+        if (!Await.until(Duration.ofSeconds(90), () -> Files.exists(log) && Files.readString(log).contains("CWWKZ0001I"))) {
+            throw new AssertionError(name + ": the application did not start within 90 s");
         }
-        throw new AssertionError(name + ": the application did not start within 90 s");
     }
 
     /** Stops the server (as an operator does: the application stops, then the JVM exits). */

@@ -3,9 +3,10 @@ package dev.chatws.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chatws.testing.Await;
 import java.net.URI;
 import java.net.URL;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -46,14 +47,8 @@ class RetentionIT {
             String inUse = kept.nextJson().getString("id");
             ConversationStoreIT.turn(kept, "still here");
 
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-            boolean deleted = false;
-            while (!deleted && System.nanoTime() < deadline) {
-                deleted = !ChatClient.reattachable(uri, idle);
-                if (!deleted) {
-                    Thread.sleep(200);
-                }
-            }
+            boolean deleted = Await.value(Duration.ofSeconds(15), Duration.ofMillis(200),
+                    () -> !ChatClient.reattachable(uri, idle), gone -> gone);
             assertTrue(deleted, "the idle conversation is deleted within 15 s");
             assertTrue(ChatClient.reattachable(uri, inUse), "the conversation with a socket attached is kept");
             kept.send("{\"type\":\"conversation.get\"}");

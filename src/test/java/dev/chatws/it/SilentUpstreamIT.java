@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chatws.fake.MuteUpstream;
+import dev.chatws.testing.Await;
 import jakarta.json.JsonObject;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
@@ -92,11 +94,7 @@ class SilentUpstreamIT {
 
     private static void ask(ChatClient client, String key) throws InterruptedException {
         client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"x_key\":\"" + key + "\"}");
-        long deadline = System.nanoTime() + 10 * ONE_SECOND;
-        while (!MuteUpstream.received(key) && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertTrue(MuteUpstream.received(key), "the request reached the upstream, which answers nothing");
+        assertTrue(Await.until(Duration.ofSeconds(10), () -> MuteUpstream.received(key)), "the request reached the upstream, which answers nothing");
     }
 
     private static void assertClosedWithinASecondOf(long answered, String key) throws InterruptedException {
@@ -106,11 +104,7 @@ class SilentUpstreamIT {
     }
 
     private static Long awaitClosed(String key, long nanos) throws InterruptedException {
-        long deadline = System.nanoTime() + nanos;
-        while (MuteUpstream.closedAt(key) == null && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        return MuteUpstream.closedAt(key);
+        return Await.value(Duration.ofNanos(nanos), Duration.ofMillis(10), () -> MuteUpstream.closedAt(key), closed -> closed != null);
     }
 
     private URI uri() {

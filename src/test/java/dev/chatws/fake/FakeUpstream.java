@@ -3,17 +3,23 @@ package dev.chatws.fake;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import jakarta.json.Json;
+import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A scripted OpenAI-compatible upstream for the integration tests, in the test JVM (the JDK's HTTP
@@ -24,9 +30,11 @@ import java.util.concurrent.Executors;
  * the {@code Authorization} header it received, how often it was called and whether the relay
  * hung up on it; the tests read those directly.
  *
- * <p>One per test JVM, started on first use on a free loopback port; thread-safe.
+ * <p>Script {@code paced} is the benchmark's upstream ({@link #main} runs it in a process of its
+ * own). One shared fake per test JVM, started on first use on a free loopback port; tests that
+ * count streams start one of their own ({@link #start}). Thread-safe.
  */
-public final class FakeUpstream {
+public final class FakeUpstream implements AutoCloseable {
 
     static final Map<String, String> BODIES = new ConcurrentHashMap<>();
     static final Map<String, String> AUTHORIZATION = new ConcurrentHashMap<>();
@@ -95,17 +103,38 @@ public final class FakeUpstream {
             + " \"logprobs\": null, \"finish_reason\": \"stop\"}],\n"
             + "  \"usage\": {\"prompt_tokens\": 3, \"completion_tokens\": 2, \"total_tokens\": 5}, \"x_whole\": true\n}";
 
-    private static final FakeUpstream INSTANCE = start();
+    private static final FakeUpstream INSTANCE = start(0);
+    private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
 
     private final HttpServer server;
+    private final ExecutorService threads;
+    private final AtomicInteger active = new AtomicInteger();
 
-    private FakeUpstream(HttpServer server) {
+    private FakeUpstream(HttpServer server, ExecutorService threads) {
         this.server = server;
+        this.threads = threads;
     }
 
-    /** The base URL of the fake, ending in {@code /v1}. */
+    /** The base URL of the fake every test shares, ending in {@code /v1}. */
     public static String url() {
-        return "http://127.0.0.1:" + INSTANCE.server.getAddress().getPort() + "/v1";
+        return INSTANCE.baseUrl();
+    }
+
+    /** The base URL of this fake, ending in {@code /v1}. */
+    public String baseUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
+    }
+
+    /** How many exchanges this fake is answering right now (a stream counts until its reader hangs up or it ends). */
+    public int active() {
+        return active.get();
+    }
+
+    /** Stops this fake (not the shared one's business: it lives as long as the test JVM). */
+    @Override
+    public void close() {
+        server.stop(0);
+        threads.shutdownNow();
     }
 
     /** The body the fake received for {@code key}; null if none. */
@@ -128,36 +157,61 @@ public final class FakeUpstream {
         return HUNG_UP.containsKey(key);
     }
 
-    private static FakeUpstream start() {
+    /**
+     * A fake of its own on 127.0.0.1:{@code port} (0: any free port), answering the same scripts:
+     * for tests that count its streams, and for the benchmark, which runs it in a JVM of its own
+     * ({@link #main}).
+     */
+    public static FakeUpstream start(int port) {
         try {
+            // The JDK server keeps at most 200 idle keep-alive connections by default and drops the
+            // rest, which a pooling client then finds closed; a real upstream keeps them far longer.
             System.setProperty("sun.net.httpserver.maxIdleConnections", "8192");
-            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 1024);
-            server.setExecutor(Executors.newCachedThreadPool(task -> {
+            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 4096);
+            ExecutorService threads = Executors.newCachedThreadPool(task -> {
                 Thread thread = new Thread(task, "fake-upstream");
                 thread.setDaemon(true);
                 return thread;
-            }));
-            server.createContext("/v1/chat/completions", FakeUpstream::handle);
+            });
+            server.setExecutor(threads);
+            FakeUpstream fake = new FakeUpstream(server, threads);
+            server.createContext("/v1/chat/completions", fake::handle);
             server.start();
-            return new FakeUpstream(server);
+            return fake;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private static void handle(HttpExchange exchange) {
+    /** Runs a fake on the port given (default: any) until the process is stopped; prints its base URL. */
+    public static void main(String[] args) throws Exception {
+        FakeUpstream fake = start(args.length > 0 ? Integer.parseInt(args[0]) : 0);
+        System.out.println(fake.baseUrl());
+        Thread.currentThread().join();
+    }
+
+    /** Microseconds since the epoch, comparable across processes on this machine (the {@code x_t} of paced chunks). */
+    public static long nowMicros() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+    }
+
+    private void handle(HttpExchange exchange) {
+        active.incrementAndGet();
         String key = null;
         try (exchange) {
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             JsonObject request = Json.createReader(new StringReader(body)).readObject();
             key = request.getString("x_key", request.getString("x_script", "text"));
-            create(body, exchange.getRequestHeaders().getFirst("Authorization")).answer(exchange);
+            create(request, body, exchange.getRequestHeaders().getFirst("Authorization")).answer(exchange);
         } catch (IOException e) {
             if (key != null) {
                 HUNG_UP.put(key, "yes");
             }
         } catch (RuntimeException e) {
             // The script ended the exchange: nothing more to answer.
+        } finally {
+            active.decrementAndGet();
         }
     }
 
@@ -171,8 +225,7 @@ public final class FakeUpstream {
         void write(OutputStream out) throws IOException;
     }
 
-    private static Answer create(String body, String authorization) {
-        JsonObject request = Json.createReader(new StringReader(body)).readObject();
+    private static Answer create(JsonObject request, String body, String authorization) {
         String script = request.getString("x_script", "text");
         String key = request.getString("x_key", script);
         int attempt = ATTEMPTS.merge(key, 1, Integer::sum);
@@ -180,6 +233,7 @@ public final class FakeUpstream {
         AUTHORIZATION.put(key, authorization == null ? "" : authorization);
         HUNG_UP.remove(key);
         return switch (script) {
+            case "paced" -> paced(request);
             case "text" -> sse(out -> events(out, TEXT, "\n", true));
             case "tools" -> sse(out -> events(out, TOOLS, "\n", true));
             case "logprobs" -> sse(out -> events(out, LOGPROBS, "\n", true));
@@ -253,6 +307,48 @@ public final class FakeUpstream {
     public static String chunk(String delta, String finishReason) {
         return "{\"id\":\"c-f\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"fake-1\",\"choices\":[{\"index\":0,\"delta\":"
                 + delta + ",\"logprobs\":null,\"finish_reason\":" + (finishReason == null ? "null" : "\"" + finishReason + "\"") + "}]}";
+    }
+
+    /**
+     * The benchmark's script: {@code x_chunks} chunks (default 16), one every {@code x_gap_ms}
+     * (20), the first after {@code x_first_ms} (0), each stamped with {@code x_i} (its number) and
+     * {@code x_t} (when it was written, {@link #nowMicros()}), so a reader can tell how late each
+     * arrived and whether any was lost or reordered; then a usage chunk and {@code [DONE]}.
+     * Without streaming, one short completion stamped with {@code x_t}.
+     */
+    private static Answer paced(JsonObject request) {
+        int chunks = intOr(request.get("x_chunks"), 16);
+        long gapNanos = intOr(request.get("x_gap_ms"), 20) * 1_000_000L;
+        long firstNanos = intOr(request.get("x_first_ms"), 0) * 1_000_000L;
+        String model = request.getString("model", "paced");
+        if (request.get("stream") == JsonValue.FALSE) {
+            return status(200, null, "{\"id\":\"chatcmpl-paced\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"" + model + "\","
+                    + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"ok\"},\"logprobs\":null,\"finish_reason\":\"stop\"}],"
+                    + "\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1,\"total_tokens\":2},\"x_t\":" + nowMicros() + "}");
+        }
+        return exchange -> {
+            exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
+            exchange.sendResponseHeaders(200, 0);
+            OutputStream out = exchange.getResponseBody();
+            long start = System.nanoTime() + firstNanos;
+            for (int i = 0; i < chunks; i++) {
+                LockSupport.parkNanos(start + i * gapNanos - System.nanoTime());
+                String finish = i == chunks - 1 ? "\"stop\"" : "null";
+                out.write(("data: {\"id\":\"chatcmpl-paced\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"" + model + "\","
+                        + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"t" + i + " \"},\"logprobs\":null,\"finish_reason\":" + finish + "}],"
+                        + "\"x_i\":" + i + ",\"x_t\":" + nowMicros() + "}\n\n").getBytes(StandardCharsets.UTF_8));
+                out.flush();
+            }
+            out.write(("data: {\"id\":\"chatcmpl-paced\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"" + model + "\","
+                    + "\"choices\":[],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":" + chunks + ",\"total_tokens\":" + (chunks + 1) + "}}\n\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            out.write(DONE);
+            out.close();
+        };
+    }
+
+    private static int intOr(JsonValue value, int fallback) {
+        return value instanceof JsonNumber number ? number.intValue() : fallback;
     }
 
     /** A chunk every 50 ms for 30 s, noting when the relay hangs up. */

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chatws.bench.LoadClient;
-import dev.chatws.bench.PacedUpstream;
 import dev.chatws.bench.Scenarios;
 import dev.chatws.bench.Stats;
+import dev.chatws.fake.FakeUpstream;
 import java.net.URI;
 import java.net.URL;
 import java.time.Duration;
@@ -27,15 +27,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @RunAsClient
 class BenchmarkSmokeIT {
 
-    private static PacedUpstream upstream;
+    private static FakeUpstream upstream;
 
     @ArquillianResource
     URL base;
 
     @Deployment(testable = false)
     static WebArchive deployment() {
-        upstream = Deployments.startPacedUpstream();
-        return Deployments.withUpstream("chat-bench", upstream.url());
+        upstream = FakeUpstream.start(0);
+        return Deployments.withUpstream("chat-bench", upstream.baseUrl());
     }
 
     @AfterAll
@@ -46,7 +46,7 @@ class BenchmarkSmokeIT {
     @Test
     void everyScenarioMeasures() throws Exception {
         URI chat = URI.create(base.toString().replaceFirst("^http", "ws") + "chat");
-        Scenarios scenarios = new Scenarios(new LoadClient(chat, URI.create(upstream.url()), 2));
+        Scenarios scenarios = new Scenarios(new LoadClient(chat, URI.create(upstream.baseUrl()), 2));
 
         Scenarios.Samples firstToken = scenarios.firstToken(20);
         assertEquals(20, firstToken.relay().length);

@@ -2,7 +2,7 @@ package dev.chatws.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.chatws.bench.PacedUpstream;
+import dev.chatws.fake.FakeUpstream;
 import jakarta.json.JsonObject;
 import java.net.URI;
 import java.net.URL;
@@ -21,16 +21,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @RunAsClient
 class BulkheadIT {
 
-    private static final String LONG = "{\"messages\":[{\"role\":\"user\",\"content\":\"long\"}],\"x_chunks\":400,\"x_gap_ms\":50}";
-    private static PacedUpstream upstream;
+    private static final String LONG = "{\"messages\":[{\"role\":\"user\",\"content\":\"long\"}],\"x_script\":\"paced\",\"x_chunks\":400,\"x_gap_ms\":50}";
+    private static FakeUpstream upstream;
 
     @ArquillianResource
     URL base;
 
     @Deployment(testable = false)
     static WebArchive deployment() {
-        upstream = Deployments.startPacedUpstream();
-        return Deployments.withUpstream("chat-bulkhead", upstream.url(), "chat.upstream.max-concurrent=2");
+        upstream = FakeUpstream.start(0);
+        return Deployments.withUpstream("chat-bulkhead", upstream.baseUrl(), "chat.upstream.max-concurrent=2");
     }
 
     @AfterAll
@@ -56,7 +56,7 @@ class BulkheadIT {
 
             first.send("{\"type\":\"response.cancel\"}");
             first.turn();
-            third.send("{\"messages\":[{\"role\":\"user\",\"content\":\"now?\"}],\"x_chunks\":3,\"x_gap_ms\":1}");
+            third.send("{\"messages\":[{\"role\":\"user\",\"content\":\"now?\"}],\"x_script\":\"paced\",\"x_chunks\":3,\"x_gap_ms\":1}");
             List<String> served = third.turn();
             assertEquals("chat.completion", ChatClient.json(served.get(served.size() - 1)).getString("object"),
                     "a permit is free again once a call ended");

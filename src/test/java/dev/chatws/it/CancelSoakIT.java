@@ -3,12 +3,14 @@ package dev.chatws.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.chatws.bench.PacedUpstream;
+import dev.chatws.fake.FakeUpstream;
+import dev.chatws.testing.Await;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -35,15 +37,15 @@ class CancelSoakIT {
 
     private static final int CYCLES = 10_000;
     private static final int CLIENTS = 4;
-    private static PacedUpstream upstream;
+    private static FakeUpstream upstream;
 
     @ArquillianResource
     URL base;
 
     @Deployment(testable = false)
     static WebArchive deployment() {
-        upstream = Deployments.startPacedUpstream();
-        return Deployments.withUpstream("chat-soak", upstream.url());
+        upstream = FakeUpstream.start(0);
+        return Deployments.withUpstream("chat-soak", upstream.baseUrl());
     }
 
     @AfterAll
@@ -93,7 +95,7 @@ class CancelSoakIT {
                 int cancelled = 0;
                 for (int i = 0; i < count / CLIENTS; i++) {
                     try (ChatClient client = ChatClient.open(uri)) {
-                        client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"go\"}],\"x_chunks\":2000,\"x_gap_ms\":5}");
+                        client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"go\"}],\"x_script\":\"paced\",\"x_chunks\":2000,\"x_gap_ms\":5}");
                         assertEquals("chat.completion.chunk", client.nextJson().getString("object"));
                         client.send("{\"type\":\"response.cancel\"}");
                         String finish;
@@ -116,25 +118,12 @@ class CancelSoakIT {
         assertEquals(count / CLIENTS * CLIENTS, cancelled, "every turn ended cancelled");
     }
 
-    private static boolean awaitNoUpstreamStreams() throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            if (upstream.active() == 0) {
-                return true;
-            }
-            Thread.sleep(50);
-        }
-        return false;
+    private static boolean awaitNoUpstreamStreams() throws Exception {
+        return Await.until(Duration.ofSeconds(10), () -> upstream.active() == 0);
     }
 
     private static int awaitThreads(long pid, int atMost) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        int threads = threads(pid);
-        while (threads > atMost && System.nanoTime() < deadline) {
-            Thread.sleep(500);
-            threads = threads(pid);
-        }
-        return threads;
+        return Await.value(Duration.ofSeconds(90), Duration.ofMillis(500), () -> threads(pid), threads -> threads <= atMost);
     }
 
     private static int threads(long pid) throws IOException {

@@ -1,10 +1,7 @@
 package dev.chatws.it;
 
 import dev.chatws.fake.FakeUpstream;
-import dev.chatws.bench.PacedUpstream;
 import java.io.File;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.jboss.shrinkwrap.api.importer.ZipImporter;
@@ -31,15 +28,6 @@ final class Deployments {
     /** The built WAR with its built-in simulated model, and {@code config} lines of MicroProfile Config. */
     static WebArchive simulated(String name, String... config) {
         return product(name).addAsResource(new StringAsset(String.join("\n", config) + "\n"), "META-INF/microprofile-config.properties");
-    }
-
-    /** A paced upstream in the test JVM, for a deployment that outlives nothing of it. */
-    static PacedUpstream startPacedUpstream() {
-        try {
-            return PacedUpstream.start(0);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** The built WAR whose upstream is at {@code url}, with {@code moreConfig} lines of MicroProfile Config. */

@@ -3,14 +3,15 @@ package dev.chatws.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.chatws.bench.PacedUpstream;
+import dev.chatws.fake.FakeUpstream;
+import dev.chatws.testing.Await;
 import jakarta.json.JsonObject;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.jboss.arquillian.container.test.api.Deployer;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -31,15 +32,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ShutdownIT {
 
     private static final String NAME = "chat-shutdown";
-    private static PacedUpstream upstream;
+    private static FakeUpstream upstream;
 
     @ArquillianResource
     Deployer deployer;
 
     @Deployment(name = NAME, managed = false, testable = false)
     static WebArchive deployment() {
-        upstream = Deployments.startPacedUpstream();
-        return Deployments.withUpstream(NAME, upstream.url());
+        upstream = FakeUpstream.start(0);
+        return Deployments.withUpstream(NAME, upstream.baseUrl());
     }
 
     @AfterAll
@@ -68,7 +69,7 @@ class ShutdownIT {
         deployer.deploy(NAME);
         URI base = URI.create("http://localhost:" + Deployments.HTTP_PORT + "/" + NAME + "/");
         try (ChatClient client = ChatClient.open(base)) {
-            client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"long\"}],\"x_chunks\":400,\"x_gap_ms\":50}");
+            client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"long\"}],\"x_script\":\"paced\",\"x_chunks\":400,\"x_gap_ms\":50}");
             assertEquals("chat.completion.chunk", client.nextJson().getString("object"));
             assertTrue(ours(server, before).size() >= 2, "the application's reader and watchdog threads run: " + ours(server, before));
             deployer.undeploy(NAME);
@@ -80,11 +81,8 @@ class ShutdownIT {
             assertEquals("cancelled", terminal.getJsonArray("choices").getJsonObject(0).getString("finish_reason"));
             assertEquals(1001, client.awaitClose());
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!ours(server, before).isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        assertEquals(List.of(), ours(server, before), "no thread of the stopped application is left");
+        assertEquals(List.of(), Await.value(Duration.ofSeconds(10), Duration.ofMillis(50),
+                () -> ours(server, before), List::isEmpty), "no thread of the stopped application is left");
     }
 
     /**

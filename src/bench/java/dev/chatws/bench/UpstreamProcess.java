@@ -1,5 +1,6 @@
 package dev.chatws.bench;
 
+import dev.chatws.fake.FakeUpstream;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -24,7 +25,7 @@ final class UpstreamProcess implements AutoCloseable {
     static UpstreamProcess start() throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process process = new ProcessBuilder(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"),
-                PacedUpstream.class.getName(), "0").redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                FakeUpstream.class.getName(), "0").redirectError(ProcessBuilder.Redirect.INHERIT).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         String url = out.readLine();
         if (url == null || !url.startsWith("http")) {

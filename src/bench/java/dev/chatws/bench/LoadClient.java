@@ -1,5 +1,6 @@
 package dev.chatws.bench;
 
+import dev.chatws.fake.FakeUpstream;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -82,18 +83,18 @@ public final class LoadClient {
     /** A streamed turn's body asking the paced upstream for {@code chunks} chunks, {@code gapMs} apart. */
     public static String request(int chunks, int gapMs, boolean stream) {
         return "{\"messages\":[{\"role\":\"user\",\"content\":\"go\"}],\"stream\":" + stream
-                + ",\"x_chunks\":" + chunks + ",\"x_gap_ms\":" + gapMs + "}";
+                + ",\"x_script\":\"paced\",\"x_chunks\":" + chunks + ",\"x_gap_ms\":" + gapMs + "}";
     }
 
     /** Reads the same stream directly from the upstream over SSE. */
     public CompletableFuture<Stream> floor(int chunks, int gapMs) {
         Stream stream = new Stream(chunks);
         String body = "{\"model\":\"paced\",\"messages\":[{\"role\":\"user\",\"content\":\"go\"}],\"stream\":true,"
-                + "\"stream_options\":{\"include_usage\":true},\"x_chunks\":" + chunks + ",\"x_gap_ms\":" + gapMs + "}";
+                + "\"stream_options\":{\"include_usage\":true},\"x_script\":\"paced\",\"x_chunks\":" + chunks + ",\"x_gap_ms\":" + gapMs + "}";
         HttpRequest request = HttpRequest.newBuilder(upstream.resolve(upstream.getPath() + "/chat/completions"))
                 .timeout(TIMEOUT).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-        stream.sent = PacedUpstream.nowMicros();
+        stream.sent = FakeUpstream.nowMicros();
         nextClient().sendAsync(request, HttpResponse.BodyHandlers.fromLineSubscriber(new Flow.Subscriber<String>() {
             @Override
             public void onSubscribe(Flow.Subscription subscription) {
@@ -102,7 +103,7 @@ public final class LoadClient {
 
             @Override
             public void onNext(String line) {
-                long now = PacedUpstream.nowMicros();
+                long now = FakeUpstream.nowMicros();
                 if (line.startsWith("data: {") && line.contains("\"x_t\":")) {
                     stream.chunk(now, line);
                 }
@@ -216,14 +217,14 @@ public final class LoadClient {
         public CompletableFuture<Stream> turn(String body, int chunks) {
             Stream stream = new Stream(chunks);
             current = stream;
-            stream.sent = PacedUpstream.nowMicros();
+            stream.sent = FakeUpstream.nowMicros();
             webSocket.sendText(body, true);
             return stream.done;
         }
 
         @Override
         public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-            long now = PacedUpstream.nowMicros();
+            long now = FakeUpstream.nowMicros();
             String frame;
             if (partial.length() == 0 && last) {
                 frame = data.toString();

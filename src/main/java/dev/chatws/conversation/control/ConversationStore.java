@@ -2,6 +2,7 @@ package dev.chatws.conversation.control;
 
 import dev.chatws.conversation.entity.StoredConversation;
 import dev.chatws.conversation.entity.StoredMessage;
+import dev.chatws.errors.Causes;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
@@ -13,7 +14,6 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.EntityTransaction;
 import jakarta.persistence.Persistence;
-import jakarta.persistence.PersistenceException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -228,11 +228,7 @@ public class ConversationStore implements HistoryStore {
     }
 
     private StoreException failure(RuntimeException e) {
-        Throwable cause = e;
-        while (cause.getCause() != null && cause.getCause() != cause) {
-            cause = cause.getCause();
-        }
-        return new StoreException("The conversation store failed: " + e.getClass().getSimpleName() + " caused by " + cause.getClass().getName(), e);
+        return new StoreException("The conversation store failed: " + e.getClass().getSimpleName() + " caused by " + Causes.root(e).getClass().getName(), e);
     }
 
     /** The entity manager factory, created on first use (connecting creates the tables if missing). */

@@ -1,5 +1,7 @@
 package dev.chatws.conversation.control;
 
+import dev.chatws.errors.Causes;
+
 /**
  * The database could not be read or written. The message names the exception classes only
  * (never a URL, user or password); whoever catches it logs it once.
@@ -16,11 +18,7 @@ public final class StoreException extends RuntimeException {
 
     /** Whether the database refused it for a constraint (SQLState class 23), such as a position another server took. */
     boolean conflict() {
-        for (Throwable cause = getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
-            if (cause instanceof java.sql.SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("23")) {
-                return true;
-            }
-        }
-        return false;
+        return Causes.find(getCause(), java.sql.SQLException.class)
+                .map(java.sql.SQLException::getSQLState).filter(state -> state.startsWith("23")).isPresent();
     }
 }

@@ -2,9 +2,9 @@ package dev.chatws.conversation.control;
 
 import dev.chatws.conversation.entity.ErrorFrame;
 import dev.chatws.json.JsonText;
+import dev.chatws.upstream.control.ErrorBody;
 import dev.chatws.upstream.control.UpstreamListener;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 
 /**
@@ -82,19 +82,10 @@ final class TurnReader implements UpstreamListener {
         }
         JsonValue error = object.get("error");
         if (error != null && error.getValueType() != JsonValue.ValueType.NULL) {
-            failed(null, "The upstream reported an error" + errorCode(error) + ".");
+            String code = ErrorBody.code(error);
+            failed(null, "The upstream reported an error" + (code == null ? "" : " (" + code + ")") + ".");
             return null;
         }
         return object;
-    }
-
-    private static String errorCode(JsonValue error) {
-        if (error.getValueType() == JsonValue.ValueType.OBJECT) {
-            JsonValue code = error.asJsonObject().get("code");
-            if (code instanceof JsonString text && text.getString().matches("[A-Za-z0-9_.\\-]{1,64}")) {
-                return " (" + text.getString() + ")";
-            }
-        }
-        return "";
     }
 }

@@ -1,5 +1,6 @@
 package dev.chatws.simulator.boundary;
 
+import dev.chatws.json.JsonText;
 import dev.chatws.simulator.control.SimulatedModel;
 import dev.chatws.simulator.entity.ChatCompletionRequest;
 import jakarta.inject.Inject;
@@ -71,7 +72,7 @@ public class SimulatorResource {
     }
 
     private static Response badRequest(String message) {
-        String error = jakarta.json.Json.createObjectBuilder().add("error", jakarta.json.Json.createObjectBuilder()
+        String error = JsonText.PROVIDER.createObjectBuilder().add("error", JsonText.PROVIDER.createObjectBuilder()
                 .add("message", message).add("type", "invalid_request_error").addNull("param").addNull("code")).build().toString();
         return Response.status(Response.Status.BAD_REQUEST).entity(error).type(MediaType.APPLICATION_JSON_TYPE).build();
     }

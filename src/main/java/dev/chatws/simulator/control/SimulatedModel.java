@@ -1,5 +1,6 @@
 package dev.chatws.simulator.control;
 
+import dev.chatws.json.JsonText;
 import dev.chatws.simulator.entity.ChatCompletion;
 import dev.chatws.simulator.entity.ChatCompletionChunk;
 import dev.chatws.simulator.entity.ChatCompletionRequest;
@@ -77,7 +78,7 @@ public class SimulatedModel {
             int calls = tools.size() > 1 && !Boolean.FALSE.equals(request.parallelToolCalls()) ? 2 : 1;
             List<ToolCall> toolCalls = new ArrayList<>();
             for (int i = 0; i < calls; i++) {
-                String arguments = jakarta.json.Json.createObjectBuilder().add("query", query).add("call", i + 1).build().toString();
+                String arguments = JsonText.PROVIDER.createObjectBuilder().add("query", query).add("call", i + 1).build().toString();
                 toolCalls.add(new ToolCall(i, "call_" + UUID.randomUUID().toString().replace("-", "").substring(0, 24), "function",
                         new ToolCall.FunctionCall(tools.get(i).function().name(), arguments)));
             }

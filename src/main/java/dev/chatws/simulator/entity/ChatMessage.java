@@ -1,6 +1,6 @@
 package dev.chatws.simulator.entity;
 
-import jakarta.json.Json;
+import dev.chatws.json.JsonText;
 import jakarta.json.JsonValue;
 import jakarta.json.bind.annotation.JsonbProperty;
 import jakarta.json.bind.annotation.JsonbPropertyOrder;
@@ -30,7 +30,7 @@ public record ChatMessage(
 
     /** A message of {@code role} with text content. */
     public static ChatMessage text(String role, String text) {
-        return new ChatMessage(role, null, Json.createValue(text), null, null, null, null);
+        return new ChatMessage(role, null, JsonText.PROVIDER.createValue(text), null, null, null, null);
     }
 
     /** A delta that carries only a piece of text content. */

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  *
  * <p>Stateless and thread-safe.
  */
-final class ErrorBody {
+public final class ErrorBody {
 
     private static final Logger LOG = Logger.getLogger(ErrorBody.class.getName());
     private static final Pattern ERROR_CODE = Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
@@ -31,15 +31,24 @@ final class ErrorBody {
     static String code(InputStream in) {
         try (in) {
             String text = new String(in.readNBytes(MAX_ERROR_BODY), StandardCharsets.UTF_8);
-            JsonObject error = JsonText.object(text).getJsonObject("error");
+            return code(JsonText.object(text).get("error"));
+        } catch (RuntimeException | IOException e) {
+            LOG.log(Level.FINE, "Upstream error body was not an OpenAI error object ({0})", e.getClass().getName());
+        }
+        return null;
+    }
+
+    /**
+     * The code of an OpenAI error object (an answer's or an error event's {@code error}):
+     * {@code code}, else {@code type}, when it is a plain identifier; null if there is none to tell.
+     */
+    public static String code(JsonValue error) {
+        if (error instanceof JsonObject object) {
             for (String member : new String[] {"code", "type"}) {
-                JsonValue value = error == null ? null : error.get(member);
-                if (value instanceof JsonString string && ERROR_CODE.matcher(string.getString()).matches()) {
+                if (object.get(member) instanceof JsonString string && ERROR_CODE.matcher(string.getString()).matches()) {
                     return string.getString();
                 }
             }
-        } catch (RuntimeException | IOException e) {
-            LOG.log(Level.FINE, "Upstream error body was not an OpenAI error object ({0})", e.getClass().getName());
         }
         return null;
     }

@@ -1,5 +1,6 @@
 package dev.chatws.upstream.control;
 
+import dev.chatws.errors.Causes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpResponse;

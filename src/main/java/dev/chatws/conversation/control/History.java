@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A conversation's committed history: its messages in order, the JSON text each was stored as
@@ -27,6 +28,11 @@ final class History {
 
     History(HistoryBudget budget) {
         this.budget = budget;
+    }
+
+    /** The last committed message, if there is one. */
+    Optional<JsonObject> last() {
+        return messages.isEmpty() ? Optional.empty() : Optional.of(messages.get(messages.size() - 1));
     }
 
     /** How many messages are committed. */

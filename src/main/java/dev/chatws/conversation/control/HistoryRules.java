@@ -3,17 +3,23 @@ package dev.chatws.conversation.control;
 import static dev.chatws.json.JsonText.PROVIDER;
 
 import dev.chatws.json.JsonText;
+import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * What a turn adds to the history (PROTOCOL §4): the request's messages, then the assistant's
- * message of choice 0 reduced to its standard members; other choices, logprobs and the upstream's
- * own members are relayed but not kept. Stateless.
+ * What a turn adds to the history (PROTOCOL §4, §11): the request's messages, then the
+ * assistant's message of choice 0 reduced to its standard members, without cut tool calls; other
+ * choices, logprobs and the upstream's own members are relayed but not kept. And what the next
+ * request owes the history: a tool message for every call the last answer made. Stateless.
  */
 final class HistoryRules {
 
@@ -37,8 +43,11 @@ final class HistoryRules {
 
     /**
      * The standard members of an assistant message ({@code role}, {@code content},
-     * {@code tool_calls}, {@code refusal} if non-null, {@code name}). Cancelled, tool calls whose
-     * arguments were cut off are left out, and there is no message if nothing of it is left.
+     * {@code tool_calls}, {@code refusal} if non-null, {@code name}). Tool calls whose
+     * {@code function.arguments} is not one complete JSON value (cut off by a cancel, by
+     * {@code max_tokens}, by a stream that ended) are left out however the turn ended (PROTOCOL
+     * §11: sent back upstream, such a call fails every later turn); there is no message at all if
+     * nothing is left of it, when the turn was cancelled or a cut call was dropped.
      */
     static Optional<JsonObject> assistant(JsonObject message, boolean cancelled) {
         JsonObjectBuilder out = PROVIDER.createObjectBuilder();
@@ -46,14 +55,17 @@ final class HistoryRules {
         JsonValue content = message.getOrDefault("content", JsonValue.NULL);
         out.add("content", content);
         boolean hasSomething = !DeltaMerge.isEmpty(content);
+        boolean dropped = false;
         JsonValue calls = message.get("tool_calls");
         if (calls != null && calls.getValueType() == JsonValue.ValueType.ARRAY) {
             JsonArrayBuilder kept = PROVIDER.createArrayBuilder();
             int count = 0;
             for (JsonValue call : calls.asJsonArray()) {
-                if (!cancelled || argumentsComplete(call)) {
+                if (argumentsComplete(call)) {
                     kept.add(call);
                     count++;
+                } else {
+                    dropped = true;
                 }
             }
             if (count > 0) {
@@ -70,7 +82,35 @@ final class HistoryRules {
         if (name != null && name.getValueType() != JsonValue.ValueType.NULL) {
             out.add("name", name);
         }
-        return cancelled && !hasSomething ? Optional.empty() : Optional.of(out.build());
+        return (cancelled || dropped) && !hasSomething ? Optional.empty() : Optional.of(out.build());
+    }
+
+    /**
+     * The ids of the tool calls of {@code last} (the last message of the history, if any) that the
+     * leading {@code tool} messages of {@code added} (the next turn's new messages) do not answer,
+     * in call order; empty when nothing is owed (PROTOCOL §11).
+     */
+    static List<String> unanswered(Optional<JsonObject> last, List<JsonObject> added) {
+        if (last.isEmpty() || !"assistant".equals(last.get().getString("role", null))
+                || !(last.get().get("tool_calls") instanceof JsonArray calls) || calls.isEmpty()) {
+            return List.of();
+        }
+        Set<String> answered = new HashSet<>();
+        for (JsonObject message : added) {
+            if (!"tool".equals(message.getString("role", null))) {
+                break;
+            }
+            if (message.get("tool_call_id") instanceof JsonString id) {
+                answered.add(id.getString());
+            }
+        }
+        List<String> missing = new ArrayList<>();
+        for (JsonValue call : calls) {
+            if (call instanceof JsonObject object && object.get("id") instanceof JsonString id && !answered.contains(id.getString())) {
+                missing.add(id.getString());
+            }
+        }
+        return missing;
     }
 
     private static boolean argumentsComplete(JsonValue call) {

@@ -67,21 +67,28 @@ final class Turns {
                         "A turn of this conversation is in progress; send response.cancel or wait for its end."));
                 return;
             }
+            List<JsonObject> added = new ArrayList<>();
+            request.body().getJsonArray("messages").forEach(message -> added.add(message.asJsonObject()));
+            List<String> missing = HistoryRules.unanswered(state.history.last(), added);
+            if (!missing.isEmpty()) {
+                Rejections.reply(LOG, state.id, from, ErrorFrame.about(ErrorCode.INVALID_REQUEST, "messages",
+                        "The last answer called tools; this turn must start with a tool message for each call. Missing: "
+                                + String.join(", ", missing) + ". (To leave them unanswered, regenerate or edit instead.)"));
+                return;
+            }
             OptionalLong wait = clientLimits.startTurn(from.client());
             if (wait.isPresent()) {
                 Rejections.reply(LOG, state.id, from, ErrorFrame.rateLimited(wait.getAsLong(),
                         "This client has used its turns or tokens for now (chat.limits); try again in " + wait.getAsLong() + " s."));
                 return;
             }
-            start(from.client(), request);
+            start(from.client(), added, request);
             targets = state.audience.targets();
         }
         Audience.deliver(targets, false);
     }
 
-    private void start(String client, ChatRequest request) {
-        List<JsonObject> added = new ArrayList<>();
-        request.body().getJsonArray("messages").forEach(message -> added.add(message.asJsonObject()));
+    private void start(String client, List<JsonObject> added, ChatRequest request) {
         String model = request.body().get("model") instanceof JsonString named ? named.getString() : settings.defaultModel();
         Turn started = new Turn(client, added, request.streaming(), telemetry.turnStarted(ChatScope.redact(state.id), model));
         state.turn = started;

@@ -280,4 +280,39 @@ class ConversationTest {
         conversation.open(new Socket("alice"));
         assertEquals(Conversation.Attach.NOT_YOURS, conversation.attach(new Socket("bob")));
     }
+
+    private static final String CALL = "{\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":null,"
+            + "\"tool_calls\":[{\"index\":0,\"id\":\"call_a\",\"type\":\"function\",\"function\":{\"name\":\"weather\",\"arguments\":\"{\\\"ci\"}}]}}]}";
+
+    @Test
+    void aToolCallCutByMaxTokensIsShownButNeverCommitted() {
+        Socket socket = opened();
+        conversation.receive(socket, ask("weather?"));
+        fixture.call().listener.event(CALL);
+        fixture.call().listener.event("{\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"length\"}]}");
+        fixture.call().listener.completed(true);
+        fixture.runBackground();
+        String completion = socket.frames().get(socket.frames().size() - 1);
+        assertTrue(completion.contains("\"arguments\":\"{\\\"ci\""), "the terminal frame shows the call as it came: " + completion);
+        assertEquals(List.of("user"), storedRoles(), "nothing else was left of the answer");
+        conversation.receive(socket, ask("and now?"));
+        assertEquals(2, fixture.calls.size(), "the next turn is sent, with no cut call in it");
+        assertFalse(fixture.call().body.contains("call_a"), fixture.call().body);
+    }
+
+    @Test
+    void afterAnAnswerThatCalledToolsTheNextRequestMustAnswerEachCall() {
+        Socket socket = opened();
+        conversation.receive(socket, ask("weather?"));
+        fixture.call().listener.event(CALL.replace("{\\\"ci\"", "{}\""));
+        fixture.call().listener.event("{\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"tool_calls\"}]}");
+        fixture.call().listener.completed(true);
+        fixture.runBackground();
+        conversation.receive(socket, ask("never mind"));
+        String refused = socket.frames().get(socket.frames().size() - 1);
+        assertEquals("error:invalid_request", refused);
+        assertEquals(1, fixture.calls.size(), "refused before any upstream call");
+        conversation.receive(socket, request("{\"messages\":[{\"role\":\"tool\",\"tool_call_id\":\"call_a\",\"content\":\"sunny\"}]}"));
+        assertEquals(2, fixture.calls.size(), "answered: the turn goes upstream");
+    }
 }

@@ -103,6 +103,18 @@ public final class FakeUpstream implements AutoCloseable {
             + " \"logprobs\": null, \"finish_reason\": \"stop\"}],\n"
             + "  \"usage\": {\"prompt_tokens\": 3, \"completion_tokens\": 2, \"total_tokens\": 5}, \"x_whole\": true\n}";
 
+    /**
+     * A real llama.cpp tool call cut off by {@code max_tokens} (its first chunks from
+     * upstream-samples/llama.cpp/tools-stream.sse, then a finish with {@code "length"}): the
+     * arguments stop at <code>{"ci</code>.
+     */
+    public static final List<String> LLAMA_CUT_TOOL = List.of(
+            "{\"choices\":[{\"finish_reason\":null,\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":null}}],\"created\":1796149344,\"id\":\"chatcmpl-3qYEl9cdw8cEFHdu0Wg0FpPSDHFFlktP\",\"model\":\"tiny-random-llama\",\"system_fingerprint\":\"b1-80fb11a\",\"object\":\"chat.completion.chunk\"}",
+            "{\"choices\":[{\"finish_reason\":null,\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"3rTrUNnomWaVb4ZnRhTbLsZFpNNke8nC\",\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"arguments\":\"{\"}}]}}],\"created\":1796149344,\"id\":\"chatcmpl-3qYEl9cdw8cEFHdu0Wg0FpPSDHFFlktP\",\"model\":\"tiny-random-llama\",\"system_fingerprint\":\"b1-80fb11a\",\"object\":\"chat.completion.chunk\"}",
+            "{\"choices\":[{\"finish_reason\":null,\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"\\\"\"}}]}}],\"created\":1796149344,\"id\":\"chatcmpl-3qYEl9cdw8cEFHdu0Wg0FpPSDHFFlktP\",\"model\":\"tiny-random-llama\",\"system_fingerprint\":\"b1-80fb11a\",\"object\":\"chat.completion.chunk\"}",
+            "{\"choices\":[{\"finish_reason\":null,\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"ci\"}}]}}],\"created\":1796149344,\"id\":\"chatcmpl-3qYEl9cdw8cEFHdu0Wg0FpPSDHFFlktP\",\"model\":\"tiny-random-llama\",\"system_fingerprint\":\"b1-80fb11a\",\"object\":\"chat.completion.chunk\"}",
+            "{\"choices\":[{\"finish_reason\":\"length\",\"index\":0,\"delta\":{}}],\"created\":1796149344,\"id\":\"chatcmpl-3qYEl9cdw8cEFHdu0Wg0FpPSDHFFlktP\",\"model\":\"tiny-random-llama\",\"system_fingerprint\":\"b1-80fb11a\",\"object\":\"chat.completion.chunk\"}");
+
     private static final FakeUpstream INSTANCE = start(0);
     private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
 
@@ -234,6 +246,8 @@ public final class FakeUpstream implements AutoCloseable {
         HUNG_UP.remove(key);
         return switch (script) {
             case "paced" -> paced(request);
+            case "context" -> context(request);
+            case "cut_tool" -> sse(out -> events(out, LLAMA_CUT_TOOL, "\n", true));
             case "text" -> sse(out -> events(out, TEXT, "\n", true));
             case "tools" -> sse(out -> events(out, TOOLS, "\n", true));
             case "logprobs" -> sse(out -> events(out, LOGPROBS, "\n", true));
@@ -345,6 +359,26 @@ public final class FakeUpstream implements AutoCloseable {
             out.write(DONE);
             out.close();
         };
+    }
+
+    /**
+     * A model with a context of {@code x_ctx} tokens (a token here: 4 characters of content, plus 4
+     * per message): a longer prompt is refused with llama.cpp's own 400 (captured from a real
+     * server, with this prompt's sizes), a shorter one gets the "text" stream.
+     */
+    private static Answer context(JsonObject request) {
+        int context = intOr(request.get("x_ctx"), 1000);
+        int prompt = 0;
+        for (JsonValue message : request.getJsonArray("messages")) {
+            JsonValue content = message.asJsonObject().get("content");
+            prompt += 4 + (content instanceof jakarta.json.JsonString text ? text.getString().length() / 4 : 0);
+        }
+        if (prompt <= context) {
+            return sse(out -> events(out, TEXT, "\n", true));
+        }
+        return status(400, null, "{\"error\":{\"code\":400,\"message\":\"request (" + prompt + " tokens) exceeds the available context size ("
+                + context + " tokens), try increasing it\",\"type\":\"exceed_context_size_error\",\"n_prompt_tokens\":" + prompt
+                + ",\"n_ctx\":" + context + "}}");
     }
 
     private static int intOr(JsonValue value, int fallback) {

@@ -4,15 +4,18 @@ import dev.chatws.config.Durations;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
-import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -24,6 +27,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  */
 @ApplicationScoped
 public class ConversationSettings {
+
+    private static final Logger LOG = Logger.getLogger(ConversationSettings.class.getName());
 
     @Inject
     @ConfigProperty(name = "chat.model", defaultValue = "gpt-4o-mini")
@@ -50,6 +55,9 @@ public class ConversationSettings {
 
     private ExecutorService background;
 
+    /** Per model: the smaller token budget an upstream's context overflow taught (PROTOCOL §11). */
+    private final Map<String, Long> learned = new ConcurrentHashMap<>();
+
     private Duration grace;
     private Duration unloadDelay;
 
@@ -68,6 +76,20 @@ public class ConversationSettings {
     /** The token budget of what a turn sends upstream ({@code chat.history.max-tokens}; 0: none). */
     long maxHistoryTokens() {
         return maxHistoryTokens;
+    }
+
+    /** The history budget of a turn on {@code model}: the configured one, or less if that model's context taught so (0: none). */
+    long budgetFor(String model) {
+        Long smaller = learned.get(model);
+        return smaller == null ? maxHistoryTokens : maxHistoryTokens > 0 ? Math.min(maxHistoryTokens, smaller) : smaller;
+    }
+
+    /** {@code model}'s context holds at most about {@code tokens} of history: later turns on it send no more (logged once per model). */
+    void learn(String model, long tokens) {
+        if (learned.merge(model, tokens, Math::min) == tokens && learned.size() <= 1024) {
+            LOG.info(() -> "The upstream's context for model " + model + " is smaller than the history budget; sending at most about "
+                    + tokens + " tokens of history on it from now on");
+        }
     }
 
     /** How long a turn runs on after its last socket left ({@code chat.resume.grace}). */

@@ -63,19 +63,36 @@ final class History {
         }
     }
 
+    /** What one upstream request of a turn sends: its body, and how many history messages it left out. */
+    record Prompt(byte[] body, List<JsonObject> messages, int trimmed) {
+    }
+
     /**
-     * The upstream request body of a turn that adds {@code added}: as much of the history as the
-     * token budget allows, then {@code added}, with the client's other members of {@code request}.
+     * The upstream request of a turn that adds {@code added}: as much of the history as
+     * {@code maxTokens} allows (0: the configured budget), then {@code added}, with the client's
+     * other members of {@code request}.
      */
-    byte[] upstreamBody(List<JsonObject> added, JsonObject request, String defaultModel) {
+    Prompt prompt(List<JsonObject> added, JsonObject request, String defaultModel, long maxTokens) {
         long total = chars + added.stream().mapToLong(HistoryBudget::chars).sum();
-        HistoryBudget.Selection sent = budget.select(messages, added, total,
-                message -> tokens.computeIfAbsent(message, HistoryBudget::tokens));
+        long bound = maxTokens > 0 ? maxTokens : budget.maxTokens();
+        HistoryBudget.Selection sent = HistoryBudget.select(messages, added, total,
+                message -> tokens.computeIfAbsent(message, HistoryBudget::tokens), bound);
         trimmed = sent.trimmed();
-        return UpstreamRequest.body(sent.messages(), message -> {
+        byte[] body = UpstreamRequest.body(sent.messages(), message -> {
             String text = texts.get(message);
             return text != null ? text : message.toString();
         }, request, defaultModel);
+        return new Prompt(body, sent.messages(), sent.trimmed());
+    }
+
+    /** The tokens {@code sent} takes by this server's count (o200k). */
+    long tokens(List<JsonObject> sent) {
+        return sent.stream().mapToLong(message -> tokens.computeIfAbsent(message, HistoryBudget::tokens)).sum();
+    }
+
+    /** The upstream request body of a turn that adds {@code added}, within the configured budget. */
+    byte[] upstreamBody(List<JsonObject> added, JsonObject request, String defaultModel) {
+        return prompt(added, request, defaultModel, 0).body();
     }
 
     /** Appends a committed turn's messages, each with the text it was stored as. */

@@ -38,13 +38,24 @@ final class HistoryBudget {
         this.maxTokens = maxTokens;
     }
 
+    /** The configured budget ({@code chat.history.max-tokens}); 0: none. */
+    long maxTokens() {
+        return maxTokens;
+    }
+
+    /** {@link #select(List, List, long, ToLongFunction, long)} with the configured budget. */
+    Selection select(List<JsonObject> history, List<JsonObject> added, long chars, ToLongFunction<JsonObject> count) {
+        return select(history, added, chars, count, maxTokens);
+    }
+
     /**
-     * The messages to send: {@code history} trimmed as needed, then {@code added}.
+     * The messages to send: {@code history} trimmed as needed to fit {@code maxTokens} (0: no
+     * bound), then {@code added}.
      *
      * @param chars the length of all those messages' JSON text, for the quick check
      * @param count a message's tokens, {@link #tokens(JsonObject)} or a cache of it
      */
-    Selection select(List<JsonObject> history, List<JsonObject> added, long chars, ToLongFunction<JsonObject> count) {
+    static Selection select(List<JsonObject> history, List<JsonObject> added, long chars, ToLongFunction<JsonObject> count, long maxTokens) {
         List<JsonObject> all = new ArrayList<>(history.size() + added.size());
         all.addAll(history);
         all.addAll(added);

@@ -1,7 +1,7 @@
 package dev.chatws.conversation.control;
 
-import dev.chatws.telemetry.control.ChatTelemetry;
 import dev.chatws.conversation.entity.RawFrame;
+import dev.chatws.telemetry.control.ChatTelemetry;
 import dev.chatws.upstream.control.Upstream;
 import jakarta.json.JsonObject;
 import java.util.ArrayList;
@@ -28,6 +28,10 @@ final class Turn {
     private final List<RawFrame> relayed = new ArrayList<>();
     private State state = State.STREAMING;
     private Upstream.Call call;
+    private JsonObject request;
+    private String model;
+    private History.Prompt prompt;
+    private boolean resent;
 
     Turn(String client, List<JsonObject> requestMessages, boolean streaming, ChatTelemetry.TurnTrace trace) {
         this.client = client;
@@ -66,6 +70,41 @@ final class Turn {
 
     void call(Upstream.Call upstream) {
         this.call = upstream;
+    }
+
+    /** What the turn asked for: the client's request, the model it runs on, and what was sent upstream. */
+    void asked(JsonObject request, String model, History.Prompt prompt) {
+        this.request = request;
+        this.model = model;
+        this.prompt = prompt;
+    }
+
+    JsonObject request() {
+        return request;
+    }
+
+    String model() {
+        return model;
+    }
+
+    History.Prompt prompt() {
+        return prompt;
+    }
+
+    /** Whether the turn was already sent once more, with less history (PROTOCOL §11); it is not again. */
+    boolean resent() {
+        return resent;
+    }
+
+    /** The turn goes upstream once more, with {@code smaller} a prompt. */
+    void resend(History.Prompt smaller) {
+        resent = true;
+        prompt = smaller;
+    }
+
+    /** Whether any frame of the turn was relayed. */
+    boolean relayedAny() {
+        return !relayed.isEmpty();
     }
 
     /** Folds a chunk in and keeps its frame for sockets that attach later. */

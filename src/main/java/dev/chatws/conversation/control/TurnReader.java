@@ -2,6 +2,7 @@ package dev.chatws.conversation.control;
 
 import dev.chatws.conversation.entity.ErrorFrame;
 import dev.chatws.json.JsonText;
+import dev.chatws.upstream.control.ContextOverflow;
 import dev.chatws.upstream.control.ErrorBody;
 import dev.chatws.upstream.control.UpstreamListener;
 import jakarta.json.JsonObject;
@@ -30,6 +31,9 @@ final class TurnReader implements UpstreamListener {
 
         /** The exchange failed or went silent: the turn ends with {@code error}. */
         void failed(Turn turn, ErrorFrame error);
+
+        /** The upstream refused the prompt as longer than the model's context, before anything streamed. */
+        void overflowed(Turn turn, ContextOverflow overflow, String message);
     }
 
     private final Turn turn;
@@ -64,6 +68,11 @@ final class TurnReader implements UpstreamListener {
     @Override
     public void failed(Integer status, String message) {
         events.failed(turn, ErrorFrame.upstream(status, message));
+    }
+
+    @Override
+    public void contextOverflow(ContextOverflow overflow, String message) {
+        events.overflowed(turn, overflow, message);
     }
 
     @Override

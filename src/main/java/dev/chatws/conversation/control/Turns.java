@@ -7,6 +7,7 @@ import dev.chatws.conversation.entity.RawFrame;
 import dev.chatws.json.JsonText;
 import dev.chatws.limits.control.ClientLimits;
 import dev.chatws.telemetry.control.ChatTelemetry;
+import dev.chatws.upstream.control.ContextOverflow;
 import dev.chatws.upstream.control.Upstream;
 import io.opentelemetry.context.Scope;
 import jakarta.json.JsonObject;
@@ -16,7 +17,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -41,6 +41,7 @@ final class Turns {
     private final ChatTelemetry telemetry;
     private final ConversationSettings settings;
     private final TurnReader.TurnEvents events = new Events();
+    private final Commits commits;
 
     Turns(ConversationState state, Conversation conversation, Upstream upstream, HistoryStore store,
             ClientLimits clientLimits, ChatTelemetry telemetry, ConversationSettings settings) {
@@ -51,6 +52,7 @@ final class Turns {
         this.clientLimits = clientLimits;
         this.telemetry = telemetry;
         this.settings = settings;
+        this.commits = new Commits(state, conversation, store);
     }
 
     /**
@@ -92,19 +94,51 @@ final class Turns {
         String model = request.body().get("model") instanceof JsonString named ? named.getString() : settings.defaultModel();
         Turn started = new Turn(client, added, request.streaming(), telemetry.turnStarted(ChatScope.redact(state.id), model));
         state.turn = started;
-        byte[] body = state.history.upstreamBody(added, request.body(), settings.defaultModel());
-        try (Scope current = started.trace().makeCurrent()) {
-            started.call(upstream.start(body, started.streaming(), new TurnReader(started, events)));
+        History.Prompt prompt = state.history.prompt(added, request.body(), settings.defaultModel(), settings.budgetFor(model));
+        started.asked(request.body(), model, prompt);
+        send(started, prompt);
+    }
+
+    /** Starts the upstream call of {@code turn} with {@code prompt}; if it cannot start, the turn fails at once. Under the lock. */
+    private void send(Turn turn, History.Prompt prompt) {
+        try (Scope current = turn.trace().makeCurrent()) {
+            turn.call(upstream.start(prompt.body(), turn.streaming(), new TurnReader(turn, events)));
         } catch (Upstream.CircuitOpenException e) {
-            fail(started, ErrorFrame.upstream(null,
+            fail(turn, ErrorFrame.upstream(null,
                     "The upstream API has kept failing, so calls to it are paused for a while; try again shortly."));
         } catch (Upstream.AtCapacityException e) {
-            fail(started, ErrorFrame.of(ErrorCode.RATE_LIMITED,
+            fail(turn, ErrorFrame.of(ErrorCode.RATE_LIMITED,
                     "The server is running as many upstream calls as it allows; try again shortly."));
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "Could not start the upstream call: {0}", e.getClass().getName());
-            fail(started, ErrorFrame.upstream(null, "The upstream API could not be called."));
+            fail(turn, ErrorFrame.upstream(null, "The upstream API could not be called."));
         }
+    }
+
+    /**
+     * The upstream refused {@code turn}'s prompt as longer than the model's context (PROTOCOL
+     * §11): unless it was sent once more already, it is sent once more with the oldest history
+     * left out as the refusal's sizes say (whole turns, never the leading instructions, never the
+     * new messages), and the model's smaller budget is kept for later turns. If nothing more can
+     * be left out, the turn ends with {@code upstream_error} 400. Under the lock.
+     */
+    private void overflowed(Turn turn, ContextOverflow overflow, String message) {
+        if (turn.resent() || turn.relayedAny()) {
+            fail(turn, ErrorFrame.upstream(400, message));
+            return;
+        }
+        History.Prompt sent = turn.prompt();
+        long smaller = overflow.smallerBudget(state.history.tokens(sent.messages()));
+        History.Prompt retry = state.history.prompt(turn.requestMessages(), turn.request(), settings.defaultModel(), smaller);
+        if (retry.trimmed() <= sent.trimmed()) {
+            fail(turn, ErrorFrame.upstream(400, "The new messages alone do not fit the model's context; " + message));
+            return;
+        }
+        settings.learn(turn.model(), smaller);
+        LOG.log(Level.INFO, "{0}: the prompt was longer than the model''s context; sending it once more without {1} more old message(s)",
+                new Object[] {ChatScope.redact(state.id), retry.trimmed() - sent.trimmed()});
+        turn.resend(retry);
+        send(turn, retry);
     }
 
     /** Ends {@code ended} cancelled (§4): what was shown is committed. Under the lock; nothing if it already ended. */
@@ -154,7 +188,7 @@ final class Turns {
     }
 
     /**
-     * Counts the turn's token usage against its client and hands what it adds to {@link #commit}
+     * Counts the turn's token usage against its client and hands what it adds to {@link Commits}
      * on a background thread; the turn keeps the slot meanwhile, so no other turn starts on a
      * history that is still being written. Under the lock.
      */
@@ -163,63 +197,10 @@ final class Turns {
         TurnCommit commit = TurnCommit.of(ended, assistant, completion, terminal, state.history.size(), !state.erased);
         state.committing = true;
         try {
-            settings.background(() -> commit(commit));
+            settings.background(() -> commits.commit(commit));
         } catch (RejectedExecutionException e) {
             // The application is stopping and its commit threads are gone: commit here, as a last resort.
-            commit(commit);
-        }
-    }
-
-    /**
-     * Writes a turn to the store (no lock held), then, under the lock, takes it into the history,
-     * frees the turn slot and queues the terminal frame, written on this thread of the
-     * application's own (while the server stops, Liberty may no longer run the asynchronous writes
-     * it hands to its own threads). If the store fails, nothing is committed and the terminal
-     * frame is {@code internal_error} instead (the client may send the turn again).
-     */
-    private void commit(TurnCommit commit) {
-        Optional<StoreException> failure = commit.writeTo(store, state.id, state.created, state.owner);
-        Optional<CatchUp.Found> caughtUp = failure.isPresent() ? conversation.catchUp() : Optional.empty();
-        boolean eraseAgain;
-        Peer[] targets;
-        Consumer<Peer> farewell;
-        synchronized (state.lock) {
-            state.turn = null;
-            state.committing = false;
-            if (failure.isEmpty()) {
-                state.stored |= commit.write();
-                state.history.append(commit.messages(), commit.texts());
-                commit.turn().trace().ended(commit.turn().cancelled(), commit.completion());
-                state.audience.broadcast(commit.terminal());
-            } else {
-                LOG.log(Level.WARNING, "{0}: the turn was not committed. {1}", new Object[] {ChatScope.redact(state.id), failure.get().getMessage()});
-                commit.turn().trace().failed(ErrorCode.INTERNAL_ERROR.code());
-                caughtUp.ifPresent(conversation::apply);
-                state.audience.broadcast(ErrorFrame.of(ErrorCode.INTERNAL_ERROR,
-                        "The conversation could not be saved, so this turn was not committed; send it again."));
-            }
-            targets = state.audience.targets();
-            farewell = state.pendingFarewell;
-            state.pendingFarewell = null;
-            if (farewell == null) {
-                conversation.unloadWhenIdle();
-            }
-            eraseAgain = state.erased && commit.write() && failure.isEmpty();
-        }
-        Audience.deliver(targets, true);
-        if (farewell != null) {
-            synchronized (state.lock) {
-                conversation.close(farewell);
-                conversation.unloadWhenIdle();
-            }
-        }
-        if (eraseAgain) {
-            // Erased while this commit was being written: the erasure's delete may have come first.
-            try {
-                store.delete(state.id);
-            } catch (StoreException e) {
-                LOG.warning(() -> ChatScope.redact(state.id) + ": could not delete a turn committed during its erasure. " + e.getMessage());
-            }
+            commits.commit(commit);
         }
     }
 
@@ -254,6 +235,15 @@ final class Turns {
             relay(() -> {
                 if (state.turn == owner) {
                     completeWith(owner, json, completion);
+                }
+            });
+        }
+
+        @Override
+        public void overflowed(Turn owner, ContextOverflow overflow, String message) {
+            relay(() -> {
+                if (state.turn == owner && owner.live()) {
+                    Turns.this.overflowed(owner, overflow, message);
                 }
             });
         }

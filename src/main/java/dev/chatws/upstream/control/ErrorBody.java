@@ -7,6 +7,7 @@ import jakarta.json.JsonValue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
@@ -27,15 +28,20 @@ public final class ErrorBody {
     private ErrorBody() {
     }
 
-    /** The error code of the body {@code in} (closed here); null if there is none to tell. */
-    static String code(InputStream in) {
+    /** What an error answer said: its code (null if none to tell), and whether it is a context overflow. */
+    record Reading(String code, Optional<ContextOverflow> overflow) {
+    }
+
+    /** Reads the error answer {@code in} (closed here) of HTTP {@code status}. */
+    static Reading read(int status, InputStream in) {
         try (in) {
             String text = new String(in.readNBytes(MAX_ERROR_BODY), StandardCharsets.UTF_8);
-            return code(JsonText.object(text).get("error"));
+            JsonObject body = JsonText.object(text);
+            return new Reading(code(body.get("error")), ContextOverflow.of(status, body));
         } catch (RuntimeException | IOException e) {
             LOG.log(Level.FINE, "Upstream error body was not an OpenAI error object ({0})", e.getClass().getName());
         }
-        return null;
+        return new Reading(null, Optional.empty());
     }
 
     /**

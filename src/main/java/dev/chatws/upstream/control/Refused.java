@@ -6,11 +6,14 @@ final class Refused extends Exception {
     final int status;
     final String retryAfter;
     final String code;
+    /** Present when the upstream refused the prompt as longer than the model's context. */
+    final java.util.Optional<ContextOverflow> overflow;
 
-    Refused(int status, String retryAfter, String code) {
+    Refused(int status, String retryAfter, ErrorBody.Reading reading) {
         super(null, null, false, false);
         this.status = status;
         this.retryAfter = retryAfter;
-        this.code = code;
+        this.code = reading.code();
+        this.overflow = reading.overflow();
     }
 }

@@ -104,7 +104,12 @@ public final class UpstreamCall implements Runnable, Upstream.Call {
             judge(!RetryPolicy.retryable(e.status));
             if (!aborted) {
                 LOG.log(Level.INFO, "Upstream answered HTTP {0}{1}", new Object[] {e.status, e.code == null ? "" : " " + e.code});
-                listener.failed(e.status, "The upstream API answered HTTP " + e.status + (e.code == null ? "." : " (" + e.code + ")."));
+                String message = "The upstream API answered HTTP " + e.status + (e.code == null ? "." : " (" + e.code + ").");
+                if (e.overflow.isPresent()) {
+                    listener.contextOverflow(e.overflow.get(), message);
+                } else {
+                    listener.failed(e.status, message);
+                }
             }
         } catch (IOException | RuntimeException e) {
             if (aborted) {
@@ -153,7 +158,7 @@ public final class UpstreamCall implements Runnable, Upstream.Call {
                             new Object[] {status, attempt + 1, shared.retries().retries(), wait.get().toMillis()});
                     failure = null;
                 } else {
-                    failure = new Refused(status, retryAfter, ErrorBody.code(response.body()));
+                    failure = new Refused(status, retryAfter, ErrorBody.read(status, response.body()));
                 }
             } catch (IOException e) {
                 trace.failed(aborted ? "aborted" : e.getClass().getSimpleName());

@@ -2,8 +2,8 @@ package dev.chatws.upstream.control;
 
 /**
  * What an {@link UpstreamCall} reports, on the thread that reads the upstream. Exactly one of
- * {@link #completed(boolean)}, {@link #body(String)}, {@link #failed(Integer, String)} or
- * {@link #timedOut(String)} ends a call that was not aborted; none is reported after an abort.
+ * {@link #completed(boolean)}, {@link #body(String)}, {@link #failed(Integer, String)},
+ * {@link #contextOverflow} or {@link #timedOut(String)} ends a call that was not aborted; none is reported after an abort.
  */
 public interface UpstreamListener {
 
@@ -25,4 +25,12 @@ public interface UpstreamListener {
 
     /** The upstream went silent for longer than allowed; {@code message} says which wait ran out. */
     void timedOut(String message);
+
+    /**
+     * The upstream refused the prompt as longer than the model's context (HTTP 400, before
+     * anything was streamed; PROTOCOL §11). Unless overridden, the call failed like any refusal.
+     */
+    default void contextOverflow(ContextOverflow overflow, String message) {
+        failed(400, message);
+    }
 }

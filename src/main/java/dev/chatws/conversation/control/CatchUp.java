@@ -1,12 +1,11 @@
 package dev.chatws.conversation.control;
 
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.logging.Logger;
 
 /**
  * What another server did to a conversation while this one held it in memory unused: committed
- * turns to it, or erased it. Usually nothing, and finding that out costs one count query, not a
+ * turns to it, switched its branch, or erased it. Usually nothing, and finding that out costs one count query, not a
  * read of the history. Stateless; blocks on the store, so never called under a lock.
  */
 final class CatchUp {
@@ -21,22 +20,26 @@ final class CatchUp {
     record Erased() implements Found {
     }
 
-    /** The store has more than the {@code known} messages held in memory: {@code stored} is the whole of it. */
-    record Newer(HistoryStore.Stored stored, int known) implements Found {
+    /** The store differs from the {@code known} messages and {@code knownActive} leaf held in memory: {@code stored} is the whole of it. */
+    record Newer(HistoryStore.Stored stored, int known, int knownActive) implements Found {
     }
 
     private CatchUp() {
     }
 
-    /** Reads the store about conversation {@code id}, of which {@code known} messages are in memory; empty if nothing changed or the store cannot be read. */
-    static Optional<Found> check(HistoryStore store, String id, int known) {
+    /**
+     * Reads the store about conversation {@code id}, of which {@code known} messages with leaf
+     * {@code active} are in memory; empty if nothing changed or the store cannot be read.
+     */
+    static Optional<Found> check(HistoryStore store, String id, int known, int active) {
         try {
-            OptionalLong size = store.size(id);
-            if (size.isEmpty()) {
+            Optional<HistoryStore.Mark> mark = store.mark(id);
+            if (mark.isEmpty()) {
                 return Optional.of(new Erased());
             }
-            if (size.getAsLong() > known) {
-                return store.load(id).map(stored -> new Newer(stored, known));
+            int storedActive = mark.get().active() < 0 ? (int) mark.get().messages() - 1 : mark.get().active();
+            if (mark.get().messages() > known || (mark.get().messages() == known && storedActive != active)) {
+                return store.load(id).map(stored -> new Newer(stored, known, active));
             }
         } catch (StoreException e) {
             LOG.warning(() -> ChatScope.redact(id) + ": could not catch up with the store; serving the history in memory. " + e.getMessage());

@@ -46,10 +46,16 @@ final class Commits {
             state.turn = null;
             state.committing = false;
             if (failure.isEmpty()) {
-                state.stored |= commit.write();
-                state.history.append(commit.messages(), commit.texts());
+                if (!commit.nodes().isEmpty()) {
+                    state.stored |= commit.write();
+                    state.history.append(commit.nodes(), commit.messages());
+                }
                 commit.turn().trace().ended(commit.turn().cancelled(), commit.completion());
                 state.audience.broadcast(commit.terminal());
+                if (commit.turn().plan().kind() != Turn.Kind.TURN && !commit.nodes().isEmpty()) {
+                    // A steering turn changed the active path: every socket gets it, after the terminal frame (§8).
+                    state.audience.broadcast(state.history.snapshot(state.id, state.created));
+                }
             } else {
                 LOG.log(Level.WARNING, "{0}: the turn was not committed. {1}", new Object[] {ChatScope.redact(state.id), failure.get().getMessage()});
                 commit.turn().trace().failed(ErrorCode.INTERNAL_ERROR.code());
@@ -63,7 +69,7 @@ final class Commits {
             if (farewell == null) {
                 conversation.unloadWhenIdle();
             }
-            eraseAgain = state.erased && commit.write() && failure.isEmpty();
+            eraseAgain = state.erased && commit.write() && !commit.nodes().isEmpty() && failure.isEmpty();
         }
         Audience.deliver(targets, true);
         if (farewell != null) {

@@ -38,6 +38,8 @@ import java.util.logging.Logger;
 public class Conversation {
 
     private static final Logger LOG = Logger.getLogger(Conversation.class.getName());
+    private static final String UNKNOWN = "Unknown frame type; the known types are response.cancel, conversation.get, "
+            + "response.regenerate, message.edit and branch.switch.";
 
     @Inject
     ChatScope scope;
@@ -64,6 +66,7 @@ public class Conversation {
     private Object lock;
     private Turns turns;
     private Presence presence;
+    private Steering steering;
 
     @PostConstruct
     void init() {
@@ -72,6 +75,7 @@ public class Conversation {
         lock = state.lock;
         turns = new Turns(state, this, upstream, store, clientLimits, telemetry, settings);
         presence = new Presence(state, settings, turns::cancel, this::unloadIfIdle);
+        steering = new Steering(state, turns, store, requestLimits, settings);
         scope.stored().ifPresent(this::restore);
         telemetry.conversationLoaded();
     }
@@ -81,7 +85,7 @@ public class Conversation {
         state.stored = true;
         state.created = from.created();
         state.owner = from.owner();
-        state.history.restore(from.messages());
+        state.history.restore(from.messages(), from.active());
     }
 
     /**
@@ -220,15 +224,17 @@ public class Conversation {
     /** Reads the store (no lock held) for what another server did meanwhile; {@link #apply} it under the lock. */
     Optional<CatchUp.Found> catchUp() {
         int known;
+        int active;
         synchronized (lock) {
             known = state.history.size();
+            active = state.history.active();
         }
-        return CatchUp.check(store, state.id, known);
+        return CatchUp.check(store, state.id, known, active);
     }
 
     /** Takes what {@link #catchUp} found: the stored history, unless this copy moved on meanwhile, or the erasure. */
     void apply(CatchUp.Found found) {
-        if (found instanceof CatchUp.Newer newer && state.history.size() == newer.known()) {
+        if (found instanceof CatchUp.Newer newer && state.history.size() == newer.known() && state.history.active() == newer.knownActive()) {
             restore(newer.stored());
         } else if (found instanceof CatchUp.Erased && state.stored) {
             erase();
@@ -280,9 +286,8 @@ public class Conversation {
             synchronized (lock) {
                 from.send(state.history.snapshot(state.id, state.created));
             }
-        } else {
-            reject(from, ErrorFrame.about(ErrorCode.UNKNOWN_TYPE, "type",
-                    "Unknown frame type; the known types are response.cancel and conversation.get."));
+        } else if (!steering.handle(from, frame)) {
+            reject(from, ErrorFrame.about(ErrorCode.UNKNOWN_TYPE, "type", UNKNOWN));
         }
     }
 

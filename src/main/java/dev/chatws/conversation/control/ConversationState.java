@@ -23,6 +23,8 @@ final class ConversationState {
     boolean erased;
     /** The turn in flight (streaming, or ended and being committed); null when there is none. */
     Turn turn;
+    /** While true, a branch switch is being written to the store: no turn starts meanwhile. */
+    boolean steering;
     /** While true, the ended {@link #turn} is being written to the store; its terminal frame follows. */
     boolean committing;
     /** How the sockets are to be let go once the commit in flight ends (the conversation closed meanwhile). */

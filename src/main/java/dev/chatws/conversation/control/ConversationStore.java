@@ -99,65 +99,84 @@ public class ConversationStore implements HistoryStore {
             if (conversation == null) {
                 return Optional.empty();
             }
-            List<String> messages = em.createQuery(
-                    "select m.body from StoredMessage m where m.conversationId = :id order by m.seq", String.class)
+            List<Node> messages = em.createQuery(
+                    "select m from StoredMessage m where m.conversationId = :id order by m.seq", StoredMessage.class)
                     .setParameter("id", id)
-                    .getResultList();
-            return Optional.of(new Stored(conversation.created(), conversation.owner(), messages));
+                    .getResultList().stream()
+                    .map(m -> new Node(m.seq(), m.parentSeq(), m.body(), m.request()))
+                    .toList();
+            return Optional.of(new Stored(conversation.created(), conversation.owner(), messages, conversation.activeSeq()));
         });
     }
 
     /**
-     * How many messages conversation {@code id} has in the store (one count, no message read);
-     * empty if the store has no such conversation.
+     * How many messages conversation {@code id} has in the store and which is its active leaf (one
+     * query, no message read); empty if the store has no such conversation.
      */
     @Override
-    public OptionalLong size(String id) {
+    public Optional<Mark> mark(String id) {
         return call(em -> {
-            List<Long> counts = em.createQuery(
-                    "select count(m) from StoredConversation c left join StoredMessage m on m.conversationId = c.id where c.id = :id group by c.id",
-                    Long.class)
+            List<Object[]> rows = em.createQuery(
+                    "select count(m), c.activeSeq from StoredConversation c left join StoredMessage m on m.conversationId = c.id"
+                    + " where c.id = :id group by c.id, c.activeSeq", Object[].class)
                     .setParameter("id", id)
                     .getResultList();
-            return counts.isEmpty() ? OptionalLong.empty() : OptionalLong.of(counts.get(0));
+            if (rows.isEmpty()) {
+                return Optional.empty();
+            }
+            Object active = rows.get(0)[1];
+            return Optional.of(new Mark(((Number) rows.get(0)[0]).longValue(), active == null ? -1 : ((Number) active).intValue()));
         });
     }
 
     /**
-     * Appends {@code messages} to conversation {@code id} at positions {@code from}, {@code from+1},
-     * … in one transaction, creating the conversation (owned by {@code owner}, null: anonymous) if
-     * it is not stored yet, and marks it active
-     * at {@code now}. Fails, committing nothing, if any of those positions is taken (another server
-     * committed to this conversation since it was loaded here) or if the conversation had been
-     * stored and was deleted since.
+     * Stores {@code nodes} of conversation {@code id} in one transaction, creating the
+     * conversation (owned by {@code owner}, null: anonymous) if it is not stored yet, makes
+     * {@code active} its active leaf and marks it active at {@code now}. Fails, committing
+     * nothing, if a {@code seq} is taken (another server committed to this conversation since it
+     * was loaded here) or if the conversation had been stored and was deleted since.
      */
     @Override
-    public void append(String id, long created, String owner, int from, List<String> messages, long now) {
+    public void append(String id, long created, String owner, List<Node> nodes, int active, long now) {
         try {
-            appendOnce(id, created, owner, from, messages, now);
+            appendOnce(id, created, owner, nodes, active, now);
         } catch (StoreException first) {
             if (first.conflict()) {
                 throw first;
             }
             // A pooled connection the database dropped (a restart, a failover) fails the first try.
             LOG.info(() -> "A commit failed (" + first.getMessage() + "); trying it once more on a fresh connection");
-            appendOnce(id, created, owner, from, messages, now);
+            appendOnce(id, created, owner, nodes, active, now);
         }
     }
 
-    private void appendOnce(String id, long created, String owner, int from, List<String> messages, long now) {
+    private void appendOnce(String id, long created, String owner, List<Node> nodes, int active, long now) {
         inTransaction(em -> {
-            if (from == 0) {
-                em.persist(new StoredConversation(id, created, now, owner));
-            } else if (em.createQuery("update StoredConversation c set c.lastActive = :now where c.id = :id")
-                    .setParameter("now", now).setParameter("id", id).executeUpdate() == 0) {
-                throw new IllegalStateException("The conversation was deleted from the store");
+            if (nodes.get(0).seq() == 0) {
+                em.persist(new StoredConversation(id, created, now, owner, active));
+            } else {
+                touch(em, id, active, now);
             }
-            for (int i = 0; i < messages.size(); i++) {
-                em.persist(new StoredMessage(id, from + i, messages.get(i)));
+            for (Node node : nodes) {
+                em.persist(new StoredMessage(id, node.seq(), node.parent(), node.body(), node.request()));
             }
             return null;
         });
+    }
+
+    @Override
+    public void activate(String id, int active, long now) {
+        inTransaction(em -> {
+            touch(em, id, active, now);
+            return null;
+        });
+    }
+
+    private static void touch(EntityManager em, String id, int active, long now) {
+        if (em.createQuery("update StoredConversation c set c.lastActive = :now, c.activeSeq = :active where c.id = :id")
+                .setParameter("now", now).setParameter("active", active).setParameter("id", id).executeUpdate() == 0) {
+            throw new IllegalStateException("The conversation was deleted from the store");
+        }
     }
 
     /** Deletes conversation {@code id} and its messages; false if it was not stored. */

@@ -4,6 +4,7 @@ import dev.chatws.conversation.entity.ConversationFrame;
 import dev.chatws.json.JsonText;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -11,71 +12,156 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A conversation's committed history: its messages in order, the JSON text each was stored as
- * (a turn's upstream body is put together from these, not re-serialized), their token counts, and
- * how many of them the last turn left out to stay within {@code chat.history.max-tokens}.
+ * A conversation's committed history (PROTOCOL §8): a tree of messages in commit order, each
+ * following its parent, with one active leaf; the active path from the root to it is what the
+ * next turn continues and sends upstream. Each message keeps the JSON text it was stored as (a
+ * turn's upstream body is put together from these, not re-serialized) and its token count. A
+ * message's id is {@code msg_} and its place in commit order, so it is the same on every server
+ * and after every restart.
  *
  * <p>Not thread-safe: guarded by its conversation's lock.
  */
 final class History {
 
-    private final List<JsonObject> messages = new ArrayList<>();
+    /** One committed message: its place in commit order, the one it follows (-1: none), its JSON, its turn's request members (or null). */
+    record Node(int seq, int parent, JsonObject message, String text, String request) {
+        String id() {
+            return "msg_" + seq;
+        }
+
+        String role() {
+            return message.getString("role", "");
+        }
+    }
+
+    /** What one upstream request of a turn sends: its body, the messages in it, and how many history messages it left out. */
+    record Prompt(byte[] body, List<JsonObject> messages, int trimmed) {
+    }
+
+    private final List<Node> nodes = new ArrayList<>();
     private final Map<JsonObject, Long> tokens = new IdentityHashMap<>(4);
-    private final Map<JsonObject, String> texts = new IdentityHashMap<>(4);
     private final HistoryBudget budget;
-    private long chars;
+    private List<Node> path = List.of();
+    private int active = -1;
     private int trimmed;
 
     History(HistoryBudget budget) {
         this.budget = budget;
     }
 
-    /** The last committed message, if there is one. */
-    Optional<JsonObject> last() {
-        return messages.isEmpty() ? Optional.empty() : Optional.of(messages.get(messages.size() - 1));
+    /** How many messages are committed, on every branch: the {@code seq} of the next one. */
+    int size() {
+        return nodes.size();
     }
 
-    /** How many messages are committed. */
-    int size() {
-        return messages.size();
+    /** The active path, root first. */
+    List<Node> path() {
+        return path;
+    }
+
+    /** The last message of the active path, if there is one. */
+    Optional<JsonObject> last() {
+        return path.isEmpty() ? Optional.empty() : Optional.of(path.get(path.size() - 1).message());
+    }
+
+    /** The active leaf's seq; -1 when empty. */
+    int active() {
+        return active;
+    }
+
+    /** The message with id {@code id}, on any branch. */
+    Optional<Node> find(String id) {
+        if (id == null || !id.matches("msg_(0|[1-9][0-9]{0,8})")) {
+            return Optional.empty();
+        }
+        int seq = Integer.parseInt(id.substring(4));
+        return seq < nodes.size() ? Optional.of(nodes.get(seq)) : Optional.empty();
+    }
+
+    /** The index of the message with {@code seq} on the active path; -1 if it is not on it. */
+    int onPath(int seq) {
+        for (int i = 0; i < path.size(); i++) {
+            if (path.get(i).seq() == seq) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /**
-     * Takes {@code stored} (the messages' JSON texts, in order) as the whole history.
+     * Takes {@code stored} (in commit order) as the whole history, with {@code activeLeaf} active
+     * (-1: the last message, as a store of v1 says nothing).
      *
      * @throws StoreException if a stored message cannot be read
      */
-    void restore(List<String> stored) {
-        messages.clear();
+    void restore(List<HistoryStore.Node> stored, int activeLeaf) {
+        nodes.clear();
         tokens.clear();
-        texts.clear();
-        chars = 0;
-        for (String json : stored) {
+        for (HistoryStore.Node node : stored) {
             JsonObject message;
             try {
-                message = JsonText.object(json);
+                message = JsonText.object(node.body());
             } catch (JsonText.Unreadable e) {
                 throw new StoreException("A stored message could not be read (" + e.getMessage() + ")", e);
             }
-            messages.add(message);
-            texts.put(message, json);
-            chars += HistoryBudget.chars(message);
+            if (node.seq() != nodes.size() || node.parent() >= node.seq()) {
+                throw new StoreException("The stored history is not in commit order at message " + node.seq(), null);
+            }
+            nodes.add(new Node(node.seq(), node.parent(), message, node.body(), node.request()));
         }
+        activate(activeLeaf >= 0 && activeLeaf < nodes.size() ? activeLeaf : nodes.size() - 1);
     }
 
-    /** What one upstream request of a turn sends: its body, and how many history messages it left out. */
-    record Prompt(byte[] body, List<JsonObject> messages, int trimmed) {
+    /** Makes {@code leaf} the active leaf. */
+    void activate(int leaf) {
+        active = leaf;
+        List<Node> reversed = new ArrayList<>();
+        for (int seq = leaf; seq >= 0; seq = nodes.get(seq).parent()) {
+            reversed.add(nodes.get(seq));
+        }
+        List<Node> root = new ArrayList<>(reversed.size());
+        for (int i = reversed.size() - 1; i >= 0; i--) {
+            root.add(reversed.get(i));
+        }
+        path = List.copyOf(root);
+    }
+
+    /** The most recently committed leaf under {@code seq} (itself if it has no children): where a switch to it lands. */
+    int latestLeafUnder(int seq) {
+        int best = seq;
+        for (Node node : nodes) {
+            if (node.seq() > best && descends(node.seq(), seq) && nodes.stream().noneMatch(child -> child.parent() == node.seq())) {
+                best = node.seq();
+            }
+        }
+        return best;
+    }
+
+    private boolean descends(int seq, int ancestor) {
+        for (int at = seq; at >= 0; at = nodes.get(at).parent()) {
+            if (at == ancestor) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
-     * The upstream request of a turn that adds {@code added}: as much of the history as
-     * {@code maxTokens} allows (0: the configured budget), then {@code added}, with the client's
-     * other members of {@code request}.
+     * The upstream request of a turn that sends {@code base} (a prefix of the active path) and
+     * then {@code added}: as much of {@code base} as {@code maxTokens} allows (0: the configured
+     * budget), then {@code added}, with the client's other members of {@code request}.
      */
-    Prompt prompt(List<JsonObject> added, JsonObject request, String defaultModel, long maxTokens) {
-        long total = chars + added.stream().mapToLong(HistoryBudget::chars).sum();
+    Prompt prompt(List<Node> base, List<JsonObject> added, JsonObject request, String defaultModel, long maxTokens) {
+        List<JsonObject> history = base.stream().map(Node::message).toList();
+        Map<JsonObject, String> texts = new IdentityHashMap<>();
+        long chars = 0;
+        for (Node node : base) {
+            texts.put(node.message(), node.text());
+            chars += node.text().length();
+        }
+        chars += added.stream().mapToLong(HistoryBudget::chars).sum();
         long bound = maxTokens > 0 ? maxTokens : budget.maxTokens();
-        HistoryBudget.Selection sent = HistoryBudget.select(messages, added, total,
+        HistoryBudget.Selection sent = HistoryBudget.select(history, added, chars,
                 message -> tokens.computeIfAbsent(message, HistoryBudget::tokens), bound);
         trimmed = sent.trimmed();
         byte[] body = UpstreamRequest.body(sent.messages(), message -> {
@@ -90,24 +176,31 @@ final class History {
         return sent.stream().mapToLong(message -> tokens.computeIfAbsent(message, HistoryBudget::tokens)).sum();
     }
 
-    /** The upstream request body of a turn that adds {@code added}, within the configured budget. */
-    byte[] upstreamBody(List<JsonObject> added, JsonObject request, String defaultModel) {
-        return prompt(added, request, defaultModel, 0).body();
-    }
-
-    /** Appends a committed turn's messages, each with the text it was stored as. */
-    void append(List<JsonObject> committed, List<String> committedTexts) {
-        messages.addAll(committed);
+    /** Appends committed messages (each following the one before, the first following its own parent) and makes the last active. */
+    void append(List<HistoryStore.Node> committed, List<JsonObject> messages) {
         for (int i = 0; i < committed.size(); i++) {
-            texts.put(committed.get(i), committedTexts.get(i));
+            HistoryStore.Node node = committed.get(i);
+            nodes.add(new Node(node.seq(), node.parent(), messages.get(i), node.body(), node.request()));
         }
-        chars += committed.stream().mapToLong(HistoryBudget::chars).sum();
+        activate(nodes.size() - 1);
     }
 
-    /** The {@code conversation} frame (PROTOCOL §2) of conversation {@code id}. */
+    /** The {@code conversation} frame (PROTOCOL §3.1, §8) of conversation {@code id}. */
     ConversationFrame snapshot(String id, long created) {
         JsonArrayBuilder list = JsonText.PROVIDER.createArrayBuilder();
-        messages.forEach(list::add);
-        return new ConversationFrame(id, created, list.build(), trimmed == 0 ? null : trimmed);
+        JsonArrayBuilder ids = JsonText.PROVIDER.createArrayBuilder();
+        JsonObjectBuilder forks = JsonText.PROVIDER.createObjectBuilder();
+        for (Node node : path) {
+            list.add(node.message());
+            ids.add(node.id());
+            List<Node> siblings = nodes.stream().filter(other -> other.parent() == node.parent()).toList();
+            if (siblings.size() > 1) {
+                JsonArrayBuilder alternatives = JsonText.PROVIDER.createArrayBuilder();
+                siblings.forEach(sibling -> alternatives.add(sibling.id()));
+                forks.add(node.id(), alternatives);
+            }
+        }
+        return new ConversationFrame(id, created, list.build(), ids.build(), forks.build(), null,
+                ConversationFrame.NO_SETTINGS, trimmed == 0 ? null : trimmed);
     }
 }

@@ -2,32 +2,48 @@ package dev.chatws.conversation.control;
 
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 
 /**
  * Where committed histories are kept, as a conversation uses it: {@link ConversationStore} on a
- * database; a conversation's unit tests give one in memory. Every method may block on I/O: never
+ * database; a conversation's unit tests give one in memory. A history is a tree (PROTOCOL §8):
+ * every message has its place in commit order ({@code seq}, unique in its conversation) and the
+ * message it follows; the conversation knows its active leaf. Every method may block on I/O: never
  * call one holding a conversation's lock. Failures are {@link StoreException}s.
  */
 public interface HistoryStore {
 
-    /** A conversation as stored: when it was created, its owner (null: anonymous), and its messages' JSON in order. */
-    record Stored(long created, String owner, List<String> messages) {
+    /**
+     * One committed message: its {@code seq}, the {@code parent} it follows (-1: none), its JSON
+     * text as sent upstream, and, on a turn's last request message, that turn's request members
+     * but {@code messages} (null otherwise).
+     */
+    record Node(int seq, int parent, String body, String request) {
+    }
+
+    /** A conversation as stored: when it was created, its owner (null: anonymous), its messages in commit order, its active leaf (-1: the last). */
+    record Stored(long created, String owner, List<Node> messages, int active) {
+    }
+
+    /** Which state of a conversation the store holds, to tell whether another server changed it: its message count and active leaf. */
+    record Mark(long messages, int active) {
     }
 
     /** The conversation {@code id}, or empty if the store has no such conversation. */
     Optional<Stored> load(String id);
 
-    /** How many messages conversation {@code id} has in the store; empty if it has no such conversation. */
-    OptionalLong size(String id);
+    /** The {@link Mark} of conversation {@code id} (one query, no message read); empty if it is not stored. */
+    Optional<Mark> mark(String id);
 
     /**
-     * Stores {@code messages} at positions {@code from}, {@code from + 1}, … of conversation
-     * {@code id}, creating it (created at {@code created}, owned by {@code owner}) if need be, and
-     * marks it active at {@code now}; fails, committing nothing, if a position is taken or the
-     * conversation was deleted since it was stored.
+     * Stores {@code nodes} of conversation {@code id}, creating it (created at {@code created},
+     * owned by {@code owner}) if need be, makes {@code active} its active leaf and marks it active
+     * at {@code now}; fails, committing nothing, if a {@code seq} is taken (another server
+     * committed meanwhile) or the conversation was deleted since it was stored.
      */
-    void append(String id, long created, String owner, int from, List<String> messages, long now);
+    void append(String id, long created, String owner, List<Node> nodes, int active, long now);
+
+    /** Makes {@code active} the active leaf of stored conversation {@code id}; fails if it is no longer stored. */
+    void activate(String id, int active, long now);
 
     /** Deletes conversation {@code id} and its messages; false if it was not stored. */
     boolean delete(String id);

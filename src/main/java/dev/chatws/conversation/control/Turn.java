@@ -20,6 +20,17 @@ final class Turn {
     /** Where a turn stands. */
     enum State { STREAMING, COMPLETED, CANCELLED, FAILED }
 
+    /** What kind of turn: one that continues the active path, or one that steers it (PROTOCOL §9). */
+    enum Kind { TURN, REGENERATE, EDIT }
+
+    /**
+     * Where a turn goes in the history: after {@code base} (a prefix of the active path, sent
+     * upstream before the new messages), its first new message following {@code parent} (-1:
+     * none). A regenerate commits its answer only: its new messages are already there.
+     */
+    record Plan(Kind kind, List<History.Node> base, int parent) {
+    }
+
     private final String client;
     private final ChatTelemetry.TurnTrace trace;
     private final List<JsonObject> requestMessages;
@@ -28,6 +39,7 @@ final class Turn {
     private final List<RawFrame> relayed = new ArrayList<>();
     private State state = State.STREAMING;
     private Upstream.Call call;
+    private Plan plan = new Plan(Kind.TURN, List.of(), -1);
     private JsonObject request;
     private String model;
     private History.Prompt prompt;
@@ -72,11 +84,16 @@ final class Turn {
         this.call = upstream;
     }
 
-    /** What the turn asked for: the client's request, the model it runs on, and what was sent upstream. */
-    void asked(JsonObject request, String model, History.Prompt prompt) {
+    /** What the turn asked for: where it goes, the client's request, the model it runs on, and what was sent upstream. */
+    void asked(Plan plan, JsonObject request, String model, History.Prompt prompt) {
+        this.plan = plan;
         this.request = request;
         this.model = model;
         this.prompt = prompt;
+    }
+
+    Plan plan() {
+        return plan;
     }
 
     JsonObject request() {

@@ -3,28 +3,57 @@ package dev.chatws.conversation.control;
 import dev.chatws.conversation.entity.RawFrame;
 import dev.chatws.json.JsonText;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * An ended turn on its way into the history (PROTOCOL §4): the request's messages and the
- * assistant's, if any, as they are to be stored at positions {@code from} onwards, the
- * {@code chat.completion} the turn added up to and its terminal frame. {@code write} is false for
- * a conversation being erased, whose turn is not stored.
+ * An ended turn on its way into the history (PROTOCOL §4, §8): the messages it adds, as they are to
+ * be stored (from {@code seq} onwards, each following the one before, the first following the
+ * turn's fork point), the {@code chat.completion} the turn added up to and its terminal frame.
+ * The turn's request members ride on its last request message, for a later regenerate.
+ * {@code write} is false for a conversation being erased, whose turn is not stored. No nodes: the
+ * turn adds nothing (a regenerate cancelled before any of its answer arrived).
  *
  * <p>Immutable; written on a background thread with no lock held.
  */
-record TurnCommit(Turn turn, List<JsonObject> messages, List<String> texts, int from, boolean write,
+record TurnCommit(Turn turn, List<HistoryStore.Node> nodes, List<JsonObject> messages, boolean write,
         JsonObject completion, RawFrame terminal) {
 
-    /** What {@code ended} adds after the {@code from} messages committed before it. */
-    static TurnCommit of(Turn ended, Optional<JsonObject> assistant, JsonObject completion, RawFrame terminal, int from, boolean write) {
-        List<JsonObject> messages = new ArrayList<>(ended.requestMessages());
+    /** What {@code ended} adds, its first message taking {@code seq}. */
+    static TurnCommit of(Turn ended, Optional<JsonObject> assistant, JsonObject completion, RawFrame terminal, int seq, boolean write) {
+        List<JsonObject> messages = new ArrayList<>();
+        boolean regenerate = ended.plan().kind() == Turn.Kind.REGENERATE;
+        if (!regenerate) {
+            messages.addAll(ended.requestMessages());
+        }
+        int lastRequest = messages.size() - 1;
         assistant.ifPresent(messages::add);
-        List<String> texts = messages.stream().map(message -> JsonText.wellFormed(message.toString())).toList();
-        return new TurnCommit(ended, List.copyOf(messages), texts, from, write, completion, terminal);
+        List<HistoryStore.Node> nodes = new ArrayList<>(messages.size());
+        int parent = ended.plan().parent();
+        for (int i = 0; i < messages.size(); i++) {
+            String request = i == lastRequest ? options(ended.request()) : null;
+            nodes.add(new HistoryStore.Node(seq + i, parent, JsonText.wellFormed(messages.get(i).toString()), request));
+            parent = seq + i;
+        }
+        return new TurnCommit(ended, List.copyOf(nodes), List.copyOf(messages), write, completion, terminal);
+    }
+
+    /** A request's members but {@code messages}, as JSON text; null for none. */
+    private static String options(JsonObject request) {
+        if (request == null) {
+            return null;
+        }
+        JsonObjectBuilder options = JsonText.PROVIDER.createObjectBuilder(request);
+        options.remove("messages");
+        return JsonText.wellFormed(options.build().toString());
+    }
+
+    /** The active leaf once committed. */
+    int active() {
+        return nodes.get(nodes.size() - 1).seq();
     }
 
     /**
@@ -32,11 +61,11 @@ record TurnCommit(Turn turn, List<JsonObject> messages, List<String> texts, int 
      * fresh connection); the failure if it failed, else empty. Blocks on the store.
      */
     Optional<StoreException> writeTo(HistoryStore store, String id, long created, String owner) {
-        if (!write) {
+        if (!write || nodes.isEmpty()) {
             return Optional.empty();
         }
         try {
-            store.append(id, created, owner, from, texts, Instant.now().getEpochSecond());
+            store.append(id, created, owner, nodes, active(), Instant.now().getEpochSecond());
             return Optional.empty();
         } catch (StoreException e) {
             return Optional.of(e);

@@ -56,47 +56,54 @@ final class Turns {
     }
 
     /**
-     * Starts the turn {@code request} asks for, unless one is in flight ({@code turn_in_progress})
-     * or the client's limits refuse it; on the thread of the WebSocket callback that read it. Its
-     * body is the history within budget plus the request's messages, with the client's other
-     * members. If the call cannot start, the turn fails at once with an error frame.
+     * Starts the turn a chat request asks for, continuing the active path: unless one is in
+     * flight ({@code turn_in_progress}), the last answer's tool calls go unanswered (§11) or the
+     * client's limits refuse it; on the thread of the WebSocket callback that read it.
      */
     void request(Peer from, ChatRequest request) {
         Peer[] targets;
         synchronized (state.lock) {
-            if (state.turn != null) {
-                Rejections.reply(LOG, state.id, from, ErrorFrame.of(ErrorCode.TURN_IN_PROGRESS,
-                        "A turn of this conversation is in progress; send response.cancel or wait for its end."));
-                return;
-            }
             List<JsonObject> added = new ArrayList<>();
             request.body().getJsonArray("messages").forEach(message -> added.add(message.asJsonObject()));
             List<String> missing = HistoryRules.unanswered(state.history.last(), added);
-            if (!missing.isEmpty()) {
+            if (state.turn == null && !missing.isEmpty()) {
                 Rejections.reply(LOG, state.id, from, ErrorFrame.about(ErrorCode.INVALID_REQUEST, "messages",
                         "The last answer called tools; this turn must start with a tool message for each call. Missing: "
                                 + String.join(", ", missing) + ". (To leave them unanswered, regenerate or edit instead.)"));
                 return;
             }
-            OptionalLong wait = clientLimits.startTurn(from.client());
-            if (wait.isPresent()) {
-                Rejections.reply(LOG, state.id, from, ErrorFrame.rateLimited(wait.getAsLong(),
-                        "This client has used its turns or tokens for now (chat.limits); try again in " + wait.getAsLong() + " s."));
-                return;
-            }
-            start(from.client(), added, request);
+            begin(from, new Turn.Plan(Turn.Kind.TURN, state.history.path(), state.history.active()), added, request.body());
             targets = state.audience.targets();
         }
         Audience.deliver(targets, false);
     }
 
-    private void start(String client, List<JsonObject> added, ChatRequest request) {
-        String model = request.body().get("model") instanceof JsonString named ? named.getString() : settings.defaultModel();
-        Turn started = new Turn(client, added, request.streaming(), telemetry.turnStarted(ChatScope.redact(state.id), model));
+    /**
+     * Starts a turn that sends {@code plan}'s base and then {@code added}, with the members of
+     * {@code request}, unless one is in flight or the client's limits refuse it; true if it
+     * started (it may have failed at once, its error frame queued). Under the lock; the caller
+     * delivers.
+     */
+    boolean begin(Peer from, Turn.Plan plan, List<JsonObject> added, JsonObject request) {
+        if (state.turn != null || state.steering) {
+            Rejections.reply(LOG, state.id, from, ErrorFrame.of(ErrorCode.TURN_IN_PROGRESS,
+                    "A turn of this conversation is in progress; send response.cancel or wait for its end."));
+            return false;
+        }
+        OptionalLong wait = clientLimits.startTurn(from.client());
+        if (wait.isPresent()) {
+            Rejections.reply(LOG, state.id, from, ErrorFrame.rateLimited(wait.getAsLong(),
+                    "This client has used its turns or tokens for now (chat.limits); try again in " + wait.getAsLong() + " s."));
+            return false;
+        }
+        String model = request.get("model") instanceof JsonString named ? named.getString() : settings.defaultModel();
+        Turn started = new Turn(from.client(), added, request.get("stream") != jakarta.json.JsonValue.FALSE,
+                telemetry.turnStarted(ChatScope.redact(state.id), model));
         state.turn = started;
-        History.Prompt prompt = state.history.prompt(added, request.body(), settings.defaultModel(), settings.budgetFor(model));
-        started.asked(request.body(), model, prompt);
+        History.Prompt prompt = state.history.prompt(plan.base(), added, request, settings.defaultModel(), settings.budgetFor(model));
+        started.asked(plan, request, model, prompt);
         send(started, prompt);
+        return true;
     }
 
     /** Starts the upstream call of {@code turn} with {@code prompt}; if it cannot start, the turn fails at once. Under the lock. */
@@ -129,7 +136,7 @@ final class Turns {
         }
         History.Prompt sent = turn.prompt();
         long smaller = overflow.smallerBudget(state.history.tokens(sent.messages()));
-        History.Prompt retry = state.history.prompt(turn.requestMessages(), turn.request(), settings.defaultModel(), smaller);
+        History.Prompt retry = state.history.prompt(turn.plan().base(), turn.requestMessages(), turn.request(), settings.defaultModel(), smaller);
         if (retry.trimmed() <= sent.trimmed()) {
             fail(turn, ErrorFrame.upstream(400, "The new messages alone do not fit the model's context; " + message));
             return;

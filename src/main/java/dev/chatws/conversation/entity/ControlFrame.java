@@ -18,6 +18,9 @@ public record ControlFrame(JsonObject body) implements InboundFrame {
     /** The frame types this server knows. */
     public static final String CANCEL = "response.cancel";
     public static final String GET_CONVERSATION = "conversation.get";
+    public static final String REGENERATE = "response.regenerate";
+    public static final String EDIT = "message.edit";
+    public static final String SWITCH = "branch.switch";
 
     /** The {@code type} member if it is a string, else {@code null}. */
     public String type() {

@@ -9,11 +9,11 @@ import jakarta.persistence.Table;
 /**
  * A conversation as the store keeps it: its id, when it was created and when a turn last
  * committed to it (what retention counts idleness from), and the user who owns it (null when it
- * was started anonymously). Its messages are {@link StoredMessage} rows. Table
- * {@code chat_conversation}:
+ * was started anonymously), and which branch is active (the seq of its leaf). Its messages are
+ * {@link StoredMessage} rows. Table {@code chat_conversation}:
  * <pre>
- * id                        | created    | last_active | owner_name
- * conv_3q2x…(22 base64url)  | 1732550000 | 1732550042  | alice@example.com
+ * id                        | created    | last_active | owner_name        | active_seq
+ * conv_3q2x…(22 base64url)  | 1732550000 | 1732550042  | alice@example.com | 2
  * </pre>
  *
  * <p>A Jakarta Persistence entity (a class, as entities cannot be records); not thread-safe, used
@@ -36,14 +36,19 @@ public class StoredConversation {
     @Column(name = "owner_name", length = 256)
     private String owner;
 
+    /** The active leaf ({@link StoredMessage#seq()}); null in a store of v1, where it is the last message. */
+    @Column(name = "active_seq")
+    private Integer activeSeq;
+
     protected StoredConversation() {
     }
 
-    public StoredConversation(String id, long created, long lastActive, String owner) {
+    public StoredConversation(String id, long created, long lastActive, String owner, int activeSeq) {
         this.id = id;
         this.created = created;
         this.lastActive = lastActive;
         this.owner = owner;
+        this.activeSeq = activeSeq;
     }
 
     public String id() {
@@ -56,6 +61,11 @@ public class StoredConversation {
 
     public long lastActive() {
         return lastActive;
+    }
+
+    /** The active leaf's seq; -1 if the store does not say (v1: the last message). */
+    public int activeSeq() {
+        return activeSeq == null ? -1 : activeSeq;
     }
 
     /** The user who created it; null for a conversation started anonymously. */

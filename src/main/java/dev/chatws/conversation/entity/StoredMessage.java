@@ -10,14 +10,18 @@ import java.io.Serializable;
 import java.util.Objects;
 
 /**
- * One committed message of a conversation: its position in the history and its JSON exactly as it
- * is sent upstream. Table {@code chat_message}, keyed by (conversation, position), so two servers
- * can never commit different messages at the same place of one history:
+ * One committed message of a conversation: its place in commit order ({@code seq}), the message it
+ * follows ({@code parent_seq}: the history is a tree of branches, PROTOCOL §8), and its JSON exactly
+ * as it is sent upstream. Table {@code chat_message}, keyed by (conversation, seq), so two servers
+ * can never commit different messages at the same place:
  * <pre>
- * conversation_id | seq | body
- * conv_3q2x…      | 0   | {"role":"user","content":"Hi"}
- * conv_3q2x…      | 1   | {"role":"assistant","content":"Hello!"}
+ * conversation_id | seq | parent_seq | body                                      | request
+ * conv_3q2x…      | 0   | -1         | {"role":"user","content":"Hi"}            | {"model":"m"}
+ * conv_3q2x…      | 1   | 0          | {"role":"assistant","content":"Hello!"}   |
+ * conv_3q2x…      | 2   | 0          | {"role":"assistant","content":"Hey!"}     |   (a regenerate)
  * </pre>
+ * A store of v1 has no {@code parent_seq} or {@code request}: the columns are added on start and
+ * its rows, null there, read as one branch in {@code seq} order.
  *
  * <p>A Jakarta Persistence entity; not thread-safe, used inside one entity manager.
  */
@@ -38,21 +42,43 @@ public class StoredMessage {
     @Column(name = "body", nullable = false)
     private String body;
 
+    /** The message it follows in its branch; -1 for a first message; null in rows of v1, where it is the one before. */
+    @Column(name = "parent_seq")
+    private Integer parentSeq;
+
+    /** On a turn's last request message: the turn's request members but {@code messages} (for a regenerate); else null. */
+    @Lob
+    @Column(name = "request")
+    private String request;
+
     protected StoredMessage() {
     }
 
-    public StoredMessage(String conversationId, int seq, String body) {
+    public StoredMessage(String conversationId, int seq, int parentSeq, String body, String request) {
         this.conversationId = conversationId;
         this.seq = seq;
+        this.parentSeq = parentSeq;
         this.body = body;
+        this.request = request;
     }
 
+    /** Its place in commit order, unique in its conversation: the {@code msg_…} id is made of it. */
     public int seq() {
         return seq;
     }
 
+    /** The message it follows ({@link #seq} of it), -1 for none; a v1 row follows the one before it. */
+    public int parentSeq() {
+        return parentSeq == null ? seq - 1 : parentSeq;
+    }
+
     public String body() {
         return body;
+    }
+
+    /** The request members of the turn it ends, or null. */
+    public String request() {
+        return request;
     }
 
     /** The primary key of {@link StoredMessage}. */

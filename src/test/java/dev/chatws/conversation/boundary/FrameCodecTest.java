@@ -92,9 +92,14 @@ class FrameCodecTest {
     @Test
     void conversationFrameCarriesTheHistoryAsIs() {
         var messages = Json.createArrayBuilder().add(Json.createObjectBuilder().add("role", "user").add("content", "hi").add("x", 1)).build();
-        assertEquals("{\"object\":\"conversation\",\"id\":\"conv_1\",\"created\":5,\"messages\":[{\"role\":\"user\",\"content\":\"hi\",\"x\":1}]}",
-                encoder.encode(new ConversationFrame("conv_1", 5, messages, null)));
-        assertEquals("{\"object\":\"conversation\",\"id\":\"conv_1\",\"created\":5,\"messages\":[],\"trimmed\":2}",
-                encoder.encode(new ConversationFrame("conv_1", 5, Json.createArrayBuilder().build(), 2)));
+        var ids = Json.createArrayBuilder().add("msg_0").build();
+        var forks = Json.createObjectBuilder().build();
+        assertEquals("{\"object\":\"conversation\",\"id\":\"conv_1\",\"created\":5,\"messages\":[{\"role\":\"user\",\"content\":\"hi\",\"x\":1}],"
+                + "\"message_ids\":[\"msg_0\"],\"forks\":{},\"title\":null,\"settings\":{\"system\":null,\"model\":null,\"params\":{}}}",
+                encoder.encode(new ConversationFrame("conv_1", 5, messages, ids, forks, null, ConversationFrame.NO_SETTINGS, null)));
+        assertEquals("{\"object\":\"conversation\",\"id\":\"conv_1\",\"created\":5,\"messages\":[],\"message_ids\":[],\"forks\":{},"
+                + "\"title\":\"T\",\"settings\":{\"system\":null,\"model\":null,\"params\":{}},\"trimmed\":2}",
+                encoder.encode(new ConversationFrame("conv_1", 5, Json.createArrayBuilder().build(), Json.createArrayBuilder().build(), forks, "T",
+                        ConversationFrame.NO_SETTINGS, 2)));
     }
 }

@@ -36,8 +36,13 @@ final class ConversationFixture {
     final Deque<Runnable> background = new ArrayDeque<>();
     final List<Timer> timers = new ArrayList<>();
     final List<Call> calls = new ArrayList<>();
+    /** Per conversation, the stored message texts in commit order (every branch). */
     final Map<String, List<String>> stored = new HashMap<>();
+    final Map<String, List<HistoryStore.Node>> nodes = new HashMap<>();
+    final Map<String, Integer> actives = new HashMap<>();
     boolean storeFails;
+    /** What the conversation is loaded from, if set before {@link #start()}. */
+    HistoryStore.Stored seed;
     boolean ended;
     Duration grace = Duration.ofSeconds(30);
     final Conversation conversation = new Conversation();
@@ -51,7 +56,7 @@ final class ConversationFixture {
 
             @Override
             Optional<HistoryStore.Stored> stored() {
-                return Optional.empty();
+                return Optional.ofNullable(seed);
             }
 
             @Override
@@ -115,7 +120,12 @@ final class ConversationFixture {
                 return timer;
             }
         };
+    }
+
+    /** Starts the conversation (as CDI would, once its fields are set); the fixture's constructor does not. */
+    ConversationFixture start() {
         conversation.init();
+        return this;
     }
 
     /** Runs the background work queued so far (the commits), in order. */
@@ -173,34 +183,45 @@ final class ConversationFixture {
         }
     }
 
-    /** The store: a map of message texts, failing every append while {@link #storeFails}. */
+    /** The store: a map of messages and active leaves, failing every write while {@link #storeFails}. */
     final class Store implements HistoryStore {
         @Override
         public Optional<Stored> load(String id) {
-            List<String> messages = stored.get(id);
-            return messages == null ? Optional.empty() : Optional.of(new Stored(1, null, List.copyOf(messages)));
+            List<Node> messages = nodes.get(id);
+            return messages == null ? Optional.empty() : Optional.of(new Stored(1, null, List.copyOf(messages), actives.getOrDefault(id, -1)));
         }
 
         @Override
-        public OptionalLong size(String id) {
-            List<String> messages = stored.get(id);
-            return messages == null ? OptionalLong.empty() : OptionalLong.of(messages.size());
+        public Optional<Mark> mark(String id) {
+            List<Node> messages = nodes.get(id);
+            return messages == null ? Optional.empty() : Optional.of(new Mark(messages.size(), actives.getOrDefault(id, -1)));
         }
 
         @Override
-        public void append(String id, long created, String owner, int from, List<String> messages, long now) {
+        public void append(String id, long created, String owner, List<Node> messages, int active, long now) {
             if (storeFails) {
                 throw new StoreException("the database went away", null);
             }
-            List<String> held = stored.computeIfAbsent(id, key -> new ArrayList<>());
-            if (held.size() != from) {
-                throw new StoreException("position " + from + " is taken", null);
+            List<Node> held = nodes.computeIfAbsent(id, key -> new ArrayList<>());
+            if (held.size() != messages.get(0).seq()) {
+                throw new StoreException("seq " + messages.get(0).seq() + " is taken", null);
             }
             held.addAll(messages);
+            stored.computeIfAbsent(id, key -> new ArrayList<>()).addAll(messages.stream().map(Node::body).toList());
+            actives.put(id, active);
+        }
+
+        @Override
+        public void activate(String id, int active, long now) {
+            if (storeFails) {
+                throw new StoreException("the database went away", null);
+            }
+            actives.put(id, active);
         }
 
         @Override
         public boolean delete(String id) {
+            nodes.remove(id);
             return stored.remove(id) != null;
         }
     }

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  */
 class ConversationTest {
 
-    private final ConversationFixture fixture = new ConversationFixture();
+    private final ConversationFixture fixture = new ConversationFixture().start();
     private final Conversation conversation = fixture.conversation;
 
     private Socket opened() {

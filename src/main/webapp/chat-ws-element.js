@@ -9,38 +9,17 @@
 // Styling:    CSS custom properties --chat-ws-font, --chat-ws-fg, --chat-ws-bg, --chat-ws-accent,
 //             --chat-ws-user-bg, --chat-ws-assistant-bg, --chat-ws-radius, --chat-ws-height;
 //             parts: transcript, message, user, assistant, tool, content, usage, tool-call, form,
-//             input, send, stop, status, error.
+//             input, send, stop, status, error, branch-controls.
+// Branches:   "Edit" under user messages, "Regenerate" under the last answer, "‹ 1/2 ›" where a
+//             message has alternatives (the conversation frame's forks); see chat-ws-branches.js.
 // Events:     chat-ws-state, chat-ws-completion, chat-ws-error (bubbling, composed; detail as in
 //             chat-ws.js).
 // Model output is only ever set as text (textContent), never parsed as HTML.
 
 import { ChatWsClient } from './chat-ws.js';
+import { addBranchControls, BRANCH_STYLE } from './chat-ws-branches.js';
+import { STYLE, defaultEndpoint, describeUsage, textOf } from './chat-ws-view.js';
 
-const STYLE = `
-:host { display: block; font: var(--chat-ws-font, 15px/1.45 system-ui, sans-serif); color: var(--chat-ws-fg, #1d2330);
-        background: var(--chat-ws-bg, #fff); border: 1px solid #d6dae3; border-radius: var(--chat-ws-radius, 10px); }
-.frame { display: flex; flex-direction: column; height: var(--chat-ws-height, 70vh); }
-header { display: flex; align-items: center; gap: .5em; padding: .5em .9em; border-bottom: 1px solid #e4e7ee; font-size: .85em; }
-.dot { width: .65em; height: .65em; border-radius: 50%; background: #b0b6c3; }
-.dot[data-state=open] { background: #1f9d55; }
-.dot[data-state=connecting], .dot[data-state=reconnecting] { background: #e0a100; }
-.log { flex: 1; overflow-y: auto; padding: .9em; display: flex; flex-direction: column; gap: .7em; }
-.msg { max-width: 85%; padding: .55em .8em; border-radius: var(--chat-ws-radius, 10px); white-space: pre-wrap; overflow-wrap: anywhere; }
-.user { align-self: flex-end; background: var(--chat-ws-user-bg, #dbe8ff); }
-.assistant { align-self: flex-start; background: var(--chat-ws-assistant-bg, #f1f3f7); }
-.tool { align-self: flex-start; background: #fff7e0; font-size: .9em; }
-.role { display: block; font-size: .72em; text-transform: uppercase; letter-spacing: .04em; opacity: .6; margin-bottom: .15em; }
-.call { font-family: ui-monospace, monospace; font-size: .85em; background: #fff7e0; border-radius: 6px; padding: .3em .5em; margin-top: .35em; }
-.usage { display: block; font-size: .75em; opacity: .7; margin-top: .35em; }
-.error { color: #a4161a; padding: 0 .9em; min-height: 1.2em; font-size: .9em; }
-form { display: flex; gap: .5em; padding: .7em .9em; border-top: 1px solid #e4e7ee; }
-textarea { flex: 1; resize: vertical; min-height: 2.6em; font: inherit; padding: .45em .6em; border-radius: 8px; border: 1px solid #c5cad6; }
-button { font: inherit; padding: .45em 1em; border-radius: 8px; border: 0; background: var(--chat-ws-accent, #2454d6); color: #fff; cursor: pointer; }
-button[hidden] { display: none; }
-button.stop { background: #6b7280; }
-:focus-visible { outline: 3px solid var(--chat-ws-accent, #2454d6); outline-offset: 2px; }
-.sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
-`;
 
 const STATE_WORDS = { open: 'Connected', connecting: 'Connecting…', reconnecting: 'Reconnecting…', closed: 'Disconnected' };
 
@@ -49,7 +28,7 @@ export class ChatWsElement extends HTMLElement {
     super();
     this.tokenProvider = null;
     const root = this.attachShadow({ mode: 'open' });
-    root.innerHTML = `<style>${STYLE}</style>
+    root.innerHTML = `<style>${STYLE}${BRANCH_STYLE}</style>
       <div class="frame">
         <header><span class="dot" part="status-dot"></span><span class="status" part="status" role="status">Disconnected</span></header>
         <div class="log" part="transcript" role="log" aria-live="polite" aria-label="Conversation"></div>
@@ -78,6 +57,9 @@ export class ChatWsElement extends HTMLElement {
         this.submit();
       } else if (e.key === 'Escape' && this.client?.turnInFlight) {
         this.client.cancel();
+      } else if (e.key === 'Escape' && this.editing) {
+        this.editing = null;
+        this.errorLine.textContent = '';
       }
     });
     this.stopButton.addEventListener('click', () => this.client?.cancel());
@@ -91,10 +73,10 @@ export class ChatWsElement extends HTMLElement {
       token: () => (this.tokenProvider ? this.tokenProvider() : null),
     });
     this.client.addEventListener('state', (e) => this.showState(e.detail.state));
-    this.client.addEventListener('conversation', (e) => this.showHistory(e.detail.messages));
+    this.client.addEventListener('conversation', (e) => this.showHistory(e.detail));
     this.client.addEventListener('chunk', (e) => this.addChunk(e.detail));
     this.client.addEventListener('completion', (e) => this.endTurn(e.detail));
-    this.client.addEventListener('error', (e) => this.showError(e.detail, e.endsTurn));
+    this.client.addEventListener('error', (e) => this.showError(e.detail, e.endsTurn || e.refused));
     this.client.addEventListener('reset', () => this.showError({ message: 'The conversation is no longer available; a new one was started.' }, false));
     this.client.connect();
   }
@@ -115,10 +97,15 @@ export class ChatWsElement extends HTMLElement {
     }
     this.input.value = '';
     this.errorLine.textContent = '';
-    this.bubble('user').content.textContent = text;
     this.current = null;
-    this.sentHere = true;
-    this.client.send(request);
+    if (this.editing) {
+      const { messages, ...members } = request;
+      this.client.edit(this.editing, messages, members);
+      this.editing = null;
+    } else {
+      this.bubble('user').content.textContent = text;
+      this.client.send(request);
+    }
     this.setBusy(true);
   }
 
@@ -128,32 +115,58 @@ export class ChatWsElement extends HTMLElement {
     this.dispatchEvent(new CustomEvent('chat-ws-state', { detail: { state }, bubbles: true, composed: true }));
   }
 
-  /** The history from a conversation frame; a turn still in flight is replayed after it. */
-  showHistory(messages) {
+  /** The active path from a conversation frame, with its branch controls; a turn still in flight is replayed after it. */
+  showHistory(frame) {
     this.log.replaceChildren();
     this.current = null;
-    this.sentHere = false;
-    for (const message of messages) {
+    const { messages, message_ids: ids = [], forks = {} } = frame;
+    messages.forEach((message, i) => {
       const bubble = this.bubble(message.role === 'assistant' ? 'assistant' : message.role === 'tool' ? 'tool' : 'user', message.role);
       bubble.content.textContent = textOf(message.content);
       for (const call of message.tool_calls || []) {
         this.toolCall(bubble, call.function?.name, call.function?.arguments);
       }
-    }
-    if (this.replayedUsage) {
-      const replies = this.log.querySelectorAll('.assistant');
-      if (replies.length) {
-        this.usageLine(replies[replies.length - 1], this.replayedUsage);
+      if (ids[i]) {
+        addBranchControls(bubble.element, ids[i], message.role, forks, i === messages.length - 1, (action, id) => this.steer(action, id, message));
       }
-      this.replayedUsage = null;
+    });
+    // The last turn's usage and "[stopped]" belong to the newest answer: shown while it ends the path.
+    const seqs = [...ids, ...Object.values(forks).flat()].map((id) => Number(String(id).slice(4)));
+    const newest = seqs.length ? Math.max(...seqs) : -1;
+    const lastReply = this.log.lastElementChild;
+    if (lastReply?.classList.contains('assistant') && ids.length && Number(ids[ids.length - 1].slice(4)) === newest) {
+      if (this.stopped) {
+        lastReply.querySelector('.content').textContent += ' [stopped]';
+      }
+      if (this.lastUsage) {
+        this.usageLine(lastReply, this.lastUsage);
+      }
     }
     this.setBusy(false);
   }
 
+  /** A branch control was used: switch to another alternative, start editing a user message, or regenerate. */
+  steer(action, id, message) {
+    if (this.client.turnInFlight) {
+      return;
+    }
+    if (action === 'switch') {
+      this.client.switchBranch(id);
+    } else if (action === 'edit') {
+      this.editing = id;
+      this.input.value = textOf(message.content);
+      this.input.focus();
+      this.errorLine.textContent = 'Editing a message: Send makes a new branch from it (Esc leaves it as it was).';
+    } else {
+      this.current = null;
+      this.log.querySelector('.assistant:last-of-type')?.remove();
+      this.client.regenerate(this.getAttribute('model') ? { model: this.getAttribute('model') } : {});
+      this.setBusy(true);
+    }
+  }
+
   addChunk(chunk) {
     this.setBusy(true);
-    // Chunks of a turn this page did not send here: it was reattached mid-turn (a reload).
-    this.replaying = !this.sentHere;
     for (const choice of chunk.choices || []) {
       if (choice.index !== 0) {
         continue;
@@ -189,18 +202,14 @@ export class ChatWsElement extends HTMLElement {
     if (!this.current && message) {
       bubble.content.textContent = textOf(message.content);
     }
-    if (completion.choices?.[0]?.finish_reason === 'cancelled') {
+    this.stopped = completion.choices?.[0]?.finish_reason === 'cancelled';
+    if (this.stopped) {
       bubble.content.textContent += ' [stopped]';
     }
-    const usage = describeUsage(completion.usage);
-    if (this.replaying) {
-      // The history did not hold this turn's request yet: fetch it again, now with the whole turn.
-      this.replaying = false;
-      this.replayedUsage = usage;
-      this.client.refresh();
-    } else if (usage) {
-      this.usageLine(bubble.element, usage);
-    }
+    // The conversation frame again: the committed messages with their ids and branch controls
+    // (and, after a reattach mid-turn, this turn's request, which the first frame did not hold yet).
+    this.lastUsage = describeUsage(completion.usage);
+    this.client.refresh();
     this.current = null;
     this.setBusy(false);
     this.dispatchEvent(new CustomEvent('chat-ws-completion', { detail: completion, bubbles: true, composed: true }));
@@ -259,38 +268,6 @@ export class ChatWsElement extends HTMLElement {
   scrollDown() {
     this.log.scrollTop = this.log.scrollHeight;
   }
-}
-
-/** {@code chat} beside the page (ws:// or wss:// as the page's scheme), e.g. ws://host:9080/chat for /. */
-function defaultEndpoint() {
-  const url = new URL('chat', document.baseURI);
-  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-  url.hash = '';
-  url.search = '';
-  return url.toString();
-}
-
-/** A message's text: a string, or the text parts of an array of content parts. */
-function textOf(content) {
-  if (typeof content === 'string') {
-    return content;
-  }
-  if (Array.isArray(content)) {
-    return content.map((part) => (part.type === 'text' ? part.text : `[${part.type}]`)).join('');
-  }
-  return '';
-}
-
-/** "12 prompt (8 cached) + 30 completion (20 reasoning) = 42 tokens", or '' with no usage. */
-function describeUsage(usage) {
-  if (!usage) {
-    return '';
-  }
-  const cached = usage.prompt_tokens_details?.cached_tokens;
-  const reasoning = usage.completion_tokens_details?.reasoning_tokens;
-  return `${usage.prompt_tokens ?? '?'} prompt${cached ? ` (${cached} cached)` : ''}`
-    + ` + ${usage.completion_tokens ?? '?'} completion${reasoning ? ` (${reasoning} reasoning)` : ''}`
-    + ` = ${usage.total_tokens ?? '?'} tokens`;
 }
 
 customElements.define('chat-ws', ChatWsElement);

@@ -9,15 +9,20 @@
 //
 // Events (all CustomEvent, the frame or details in `detail`):
 //   state         {state}: 'connecting' | 'open' | 'reconnecting' | 'closed'
-//   conversation  the conversation frame (history); sent on every (re)attach, before the chunks
-//                 of a turn still in flight are replayed
+//   conversation  the conversation frame (the active path, message_ids, forks); sent on every
+//                 (re)attach, before the chunks of a turn still in flight are replayed, and
+//                 unasked after a regenerate, edit or branch switch
+//   (steering: chat.regenerate(members), chat.edit(messageId, messages), chat.switchBranch(messageId))
 //   chunk         a relayed chat.completion.chunk (also Azure's preamble, the usage chunk)
 //   completion    the turn's terminal chat.completion
-//   error         an error frame's `error` object; `endsTurn` says whether it ended the turn
+//   error         an error frame's `error` object; `endsTurn` says whether it ended the turn,
+//                 `refused` whether it refused the frame just sent (no turn started)
 //   reset         the stored conversation is gone (4404); a new one is started
 //   closed        {code, reason} of every close, before any reconnect
 
 const TURN_ENDING = new Set(['upstream_error', 'upstream_timeout', 'rate_limited', 'internal_error']);
+/** Codes that refuse the frame just sent: the turn it asked for never started. */
+const REFUSING = new Set(['invalid_json', 'invalid_request', 'unknown_type']);
 
 /** Codes after which reconnecting cannot help. */
 const FINAL = new Set([1003, 1009]);
@@ -107,6 +112,23 @@ export class ChatWsClient extends EventTarget {
     this._sendFrame(JSON.stringify({ type: 'response.cancel' }));
   }
 
+  /** Runs the last turn again (`response.regenerate`), with `members` (e.g. `{ temperature: 1 }`) over its request's. */
+  regenerate(members = {}) {
+    this.turnInFlight = true;
+    this._sendFrame(JSON.stringify({ ...members, type: 'response.regenerate' }), true);
+  }
+
+  /** A new branch just before the user message `messageId` (`message.edit`), with `messages` as its new messages. */
+  edit(messageId, messages, members = {}) {
+    this.turnInFlight = true;
+    this._sendFrame(JSON.stringify({ ...members, type: 'message.edit', message_id: messageId, messages }), true);
+  }
+
+  /** Makes the branch that holds `messageId` active (`branch.switch`); every socket then gets the conversation frame. */
+  switchBranch(messageId) {
+    this._sendFrame(JSON.stringify({ type: 'branch.switch', message_id: messageId }));
+  }
+
   /** Asks for the conversation frame again (`conversation.get`). */
   refresh() {
     this._sendFrame(JSON.stringify({ type: 'conversation.get' }));
@@ -175,10 +197,11 @@ export class ChatWsClient extends EventTarget {
       }
     } else if (frame.error) {
       const endsTurn = TURN_ENDING.has(frame.error.code);
-      if (endsTurn) {
+      const refused = REFUSING.has(frame.error.code);
+      if (endsTurn || refused) {
         this.turnInFlight = false;
       }
-      this._emit('error', frame.error, { endsTurn });
+      this._emit('error', frame.error, { endsTurn, refused });
     } else if (frame.object === 'chat.completion') {
       this.turnInFlight = false;
       this._emit('completion', frame);

@@ -182,3 +182,25 @@ test('close() stops for good; an idle close waits for something to send', async 
   assert.equal(chat.state, 'closed');
   assert.equal(timers.length, 0);
 });
+
+test('steering frames go out as the protocol names them, and a refused one ends nothing in flight', async () => {
+  const { chat, events } = client();
+  chat.connect();
+  await tick();
+  const socket = FakeSocket.all[0];
+  socket.serve(conversation('conv_s'));
+  chat.regenerate({ temperature: 1.2 });
+  assert.equal(chat.turnInFlight, true, 'a regenerate is a turn');
+  socket.serve({ error: { code: 'invalid_request', message: 'nothing to regenerate', param: null } });
+  assert.equal(chat.turnInFlight, false, 'refused: no turn started');
+  assert.equal(events.filter((e) => e.type === 'error').length, 1);
+  chat.edit('msg_0', [{ role: 'user', content: 'again' }], { model: 'm' });
+  socket.serve({ object: 'chat.completion', choices: [] });
+  chat.switchBranch('msg_1');
+  assert.deepEqual(socket.sent, [
+    { temperature: 1.2, type: 'response.regenerate' },
+    { model: 'm', type: 'message.edit', message_id: 'msg_0', messages: [{ role: 'user', content: 'again' }] },
+    { type: 'branch.switch', message_id: 'msg_1' },
+  ]);
+  assert.equal(chat.turnInFlight, false, 'a switch is not a turn');
+});

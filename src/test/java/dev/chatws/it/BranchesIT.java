@@ -119,6 +119,22 @@ class BranchesIT {
         }
     }
 
+    @Test
+    void aCancelledEditCommitsWhatWasShownAsTheNewBranch() {
+        try (ChatClient client = ChatClient.open(uri())) {
+            client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"first\"}],\"x_key\":\"br-c1\"}");
+            client.turn();
+            client.send("{\"type\":\"message.edit\",\"message_id\":\"msg_0\",\"messages\":[{\"role\":\"user\",\"content\":\"second\"}],"
+                    + "\"x_script\":\"slow\",\"x_key\":\"br-c2\"}");
+            String shown = json(client.next()).getJsonArray("choices").getJsonObject(0).getJsonObject("delta").getString("content");
+            client.send("{\"type\":\"response.cancel\"}");
+            JsonObject edited = terminalThenConversation(client);
+            assertEquals("second", contents(edited).get(0));
+            assertTrue(contents(edited).get(1).startsWith(shown), "the partial answer is in the new branch: " + contents(edited));
+            assertEquals("{\"msg_2\":[\"msg_0\",\"msg_2\"]}", edited.getJsonObject("forks").toString());
+        }
+    }
+
     private static JsonObject nextError(ChatClient client) {
         while (true) {
             JsonObject frame = client.nextJson();

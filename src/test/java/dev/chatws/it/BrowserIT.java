@@ -156,6 +156,49 @@ class BrowserIT {
         Files.copy(shot, Path.of("target/chat-page.png"), StandardCopyOption.REPLACE_EXISTING);
     }
 
+    @Test
+    void editAndRegenerateMakeBranchesAndTheSwitchesGoBackAndForth() {
+        type("first words");
+        wait.until(b -> !usageShown().isEmpty());
+        steerButton(".user", "edit").click();
+        WebElement input = shadow().findElement(By.cssSelector("textarea"));
+        assertEquals("first words", input.getAttribute("value"), "the message to edit is in the input");
+        input.clear();
+        input.sendKeys("second words");
+        input.sendKeys(Keys.ENTER);
+        wait.until(b -> assistantText().contains("second words") && forkLabel(".user").equals("2/2"));
+        assertEquals(List.of("second words"), userTexts(), "the edited branch is shown");
+        steerButton(".user", "previous").click();
+        wait.until(b -> userTexts().equals(List.of("first words")) && forkLabel(".user").equals("1/2"));
+        assertTrue(assistantText().contains("first words"), "the old branch, answer and all");
+
+        steerButton(".assistant", "regenerate").click();
+        wait.until(b -> forkLabel(".assistant").equals("2/2") && !usageShown().isEmpty());
+        steerButton(".assistant", "previous").click();
+        wait.until(b -> forkLabel(".assistant").equals("1/2"));
+        steerButton(".assistant", "next").click();
+        wait.until(b -> forkLabel(".assistant").equals("2/2"));
+    }
+
+    /** The branch control named {@code name} of the last message of {@code kind}. */
+    private WebElement steerButton(String kind, String name) {
+        return wait.until(b -> {
+            List<WebElement> messages = shadow().findElements(By.cssSelector(".msg" + kind));
+            List<WebElement> found = messages.isEmpty() ? List.of() : messages.get(messages.size() - 1).findElements(By.cssSelector(".steer button." + name));
+            return found.isEmpty() || !found.get(0).isEnabled() ? null : found.get(0);
+        });
+    }
+
+    /** The "1/2" of the last message of {@code kind}; empty if it has no alternatives. */
+    private String forkLabel(String kind) {
+        List<WebElement> messages = shadow().findElements(By.cssSelector(".msg" + kind));
+        if (messages.isEmpty()) {
+            return "";
+        }
+        List<WebElement> label = messages.get(messages.size() - 1).findElements(By.cssSelector(".steer .fork"));
+        return label.isEmpty() ? "" : label.get(0).getText();
+    }
+
     private void type(String text) {
         WebElement input = shadow().findElement(By.cssSelector("textarea"));
         input.sendKeys(text);

@@ -114,7 +114,9 @@ class HostileInputIT {
             assertEquals("chat.completion", completion.getString("object"));
             assertEquals(json(FakeUpstream.BIG_NUMBERS.get(2)).getJsonObject("usage"), completion.getJsonObject("usage"));
             assertEquals(2, history(client).size());
-            assertEquals("chat.completion", json(last(turn(client, "text"))).getString("object"));
+            // The answer called a tool (call_b): the next turn answers it (PROTOCOL §11).
+            client.send("{\"messages\":[{\"role\":\"tool\",\"tool_call_id\":\"call_b\",\"content\":\"ok\"}],\"x_script\":\"text\"}");
+            assertEquals("chat.completion", json(last(client.turn())).getString("object"));
         }
     }
 

@@ -105,11 +105,7 @@ public final class UpstreamCall implements Runnable, Upstream.Call {
             if (!aborted) {
                 LOG.log(Level.INFO, "Upstream answered HTTP {0}{1}", new Object[] {e.status, e.code == null ? "" : " " + e.code});
                 String message = "The upstream API answered HTTP " + e.status + (e.code == null ? "." : " (" + e.code + ").");
-                if (e.overflow.isPresent()) {
-                    listener.contextOverflow(e.overflow.get(), message);
-                } else {
-                    listener.failed(e.status, message);
-                }
+                e.overflow.ifPresentOrElse(overflow -> listener.contextOverflow(overflow, message), () -> listener.failed(e.status, message));
             }
         } catch (IOException | RuntimeException e) {
             if (aborted) {

@@ -54,7 +54,7 @@ final class Commits {
                 state.audience.broadcast(commit.terminal());
                 if (commit.turn().plan().kind() != Turn.Kind.TURN && !commit.nodes().isEmpty()) {
                     // A steering turn changed the active path: every socket gets it, after the terminal frame (§8).
-                    state.audience.broadcast(state.history.snapshot(state.id, state.created));
+                    state.audience.broadcast(state.snapshot());
                 }
             } else {
                 LOG.log(Level.WARNING, "{0}: the turn was not committed. {1}", new Object[] {ChatScope.redact(state.id), failure.get().getMessage()});

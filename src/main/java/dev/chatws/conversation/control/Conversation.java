@@ -39,7 +39,7 @@ public class Conversation {
 
     private static final Logger LOG = Logger.getLogger(Conversation.class.getName());
     private static final String UNKNOWN = "Unknown frame type; the known types are response.cancel, conversation.get, "
-            + "response.regenerate, message.edit and branch.switch.";
+            + "response.regenerate, message.edit, branch.switch and conversation.update.";
 
     @Inject
     ChatScope scope;
@@ -86,6 +86,7 @@ public class Conversation {
         state.created = from.created();
         state.owner = from.owner();
         state.history.restore(from.messages(), from.active());
+        state.profile = Profile.of(from.title(), from.settings());
     }
 
     /**
@@ -189,7 +190,7 @@ public class Conversation {
                 return Attach.GONE;
             }
             state.audience.add(peer);
-            peer.send(state.history.snapshot(state.id, state.created));
+            peer.send(state.snapshot());
             if (state.turn != null) {
                 state.turn.relayed().forEach(peer::send);
             }
@@ -284,7 +285,7 @@ public class Conversation {
             }
         } else if (ControlFrame.GET_CONVERSATION.equals(type)) {
             synchronized (lock) {
-                from.send(state.history.snapshot(state.id, state.created));
+                from.send(state.snapshot());
             }
         } else if (!steering.handle(from, frame)) {
             reject(from, ErrorFrame.about(ErrorCode.UNKNOWN_TYPE, "type", UNKNOWN));

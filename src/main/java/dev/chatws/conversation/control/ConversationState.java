@@ -16,6 +16,8 @@ final class ConversationState {
     long created;
     /** The user the conversation belongs to; null: anonymous. */
     String owner;
+    /** Its title and settings (PROTOCOL §10). */
+    Profile profile = Profile.NONE;
     /** Whether it is in the store (a turn was committed, or it was loaded from there). */
     boolean stored;
     /** Forgotten in memory: nothing attaches to this instance any more. */
@@ -34,6 +36,11 @@ final class ConversationState {
         this.id = id;
         this.created = created;
         this.history = history;
+    }
+
+    /** The {@code conversation} frame as it stands. */
+    dev.chatws.conversation.entity.ConversationFrame snapshot() {
+        return history.snapshot(id, created, profile);
     }
 
     /** Whether the conversation is idle: no socket attached, no turn. */

@@ -105,7 +105,8 @@ public class ConversationStore implements HistoryStore {
                     .getResultList().stream()
                     .map(m -> new Node(m.seq(), m.parentSeq(), m.body(), m.request()))
                     .toList();
-            return Optional.of(new Stored(conversation.created(), conversation.owner(), messages, conversation.activeSeq()));
+            return Optional.of(new Stored(conversation.created(), conversation.owner(), messages, conversation.activeSeq(),
+                    conversation.title(), conversation.settings()));
         });
     }
 
@@ -152,7 +153,7 @@ public class ConversationStore implements HistoryStore {
 
     private void appendOnce(String id, long created, String owner, List<Node> nodes, int active, long now) {
         inTransaction(em -> {
-            if (nodes.get(0).seq() == 0) {
+            if (nodes.get(0).seq() == 0 && em.find(StoredConversation.class, id) == null) {
                 em.persist(new StoredConversation(id, created, now, owner, active));
             } else {
                 touch(em, id, active, now);
@@ -160,6 +161,19 @@ public class ConversationStore implements HistoryStore {
             for (Node node : nodes) {
                 em.persist(new StoredMessage(id, node.seq(), node.parent(), node.body(), node.request()));
             }
+            return null;
+        });
+    }
+
+    @Override
+    public void describe(String id, long created, String owner, String title, String settings, long now) {
+        inTransaction(em -> {
+            StoredConversation conversation = em.find(StoredConversation.class, id);
+            if (conversation == null) {
+                conversation = new StoredConversation(id, created, now, owner, -1);
+                em.persist(conversation);
+            }
+            conversation.describe(title, settings, now);
             return null;
         });
     }

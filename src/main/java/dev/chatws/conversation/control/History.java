@@ -147,12 +147,15 @@ final class History {
     }
 
     /**
-     * The upstream request of a turn that sends {@code base} (a prefix of the active path) and
-     * then {@code added}: as much of {@code base} as {@code maxTokens} allows (0: the configured
-     * budget), then {@code added}, with the client's other members of {@code request}.
+     * The upstream request of a turn that sends {@code system} (the conversation's, never left
+     * out), {@code base} (a prefix of the active path) and then {@code added}: as much of
+     * {@code base} as {@code maxTokens} allows (0: the configured budget), then {@code added},
+     * with the other members of {@code request}.
      */
-    Prompt prompt(List<Node> base, List<JsonObject> added, JsonObject request, String defaultModel, long maxTokens) {
-        List<JsonObject> history = base.stream().map(Node::message).toList();
+    Prompt prompt(Optional<JsonObject> system, List<Node> base, List<JsonObject> added, JsonObject request, String defaultModel, long maxTokens) {
+        List<JsonObject> history = new ArrayList<>(base.size() + 1);
+        system.ifPresent(history::add);
+        base.forEach(node -> history.add(node.message()));
         Map<JsonObject, String> texts = new IdentityHashMap<>();
         long chars = 0;
         for (Node node : base) {
@@ -186,7 +189,7 @@ final class History {
     }
 
     /** The {@code conversation} frame (PROTOCOL §3.1, §8) of conversation {@code id}. */
-    ConversationFrame snapshot(String id, long created) {
+    ConversationFrame snapshot(String id, long created, Profile profile) {
         JsonArrayBuilder list = JsonText.PROVIDER.createArrayBuilder();
         JsonArrayBuilder ids = JsonText.PROVIDER.createArrayBuilder();
         JsonObjectBuilder forks = JsonText.PROVIDER.createObjectBuilder();
@@ -200,7 +203,7 @@ final class History {
                 forks.add(node.id(), alternatives);
             }
         }
-        return new ConversationFrame(id, created, list.build(), ids.build(), forks.build(), null,
-                ConversationFrame.NO_SETTINGS, trimmed == 0 ? null : trimmed);
+        return new ConversationFrame(id, created, list.build(), ids.build(), forks.build(), profile.title(),
+                profile.settings(), trimmed == 0 ? null : trimmed);
     }
 }

@@ -20,8 +20,11 @@ public interface HistoryStore {
     record Node(int seq, int parent, String body, String request) {
     }
 
-    /** A conversation as stored: when it was created, its owner (null: anonymous), its messages in commit order, its active leaf (-1: the last). */
-    record Stored(long created, String owner, List<Node> messages, int active) {
+    /**
+     * A conversation as stored: when it was created, its owner (null: anonymous), its messages in
+     * commit order, its active leaf (-1: the last), its title and settings (JSON text; null: none).
+     */
+    record Stored(long created, String owner, List<Node> messages, int active, String title, String settings) {
     }
 
     /** Which state of a conversation the store holds, to tell whether another server changed it: its message count and active leaf. */
@@ -41,6 +44,12 @@ public interface HistoryStore {
      * committed meanwhile) or the conversation was deleted since it was stored.
      */
     void append(String id, long created, String owner, List<Node> nodes, int active, long now);
+
+    /**
+     * Sets the {@code title} and {@code settings} (JSON text; null: none) of conversation
+     * {@code id}, storing it (created at {@code created}, owned by {@code owner}) if it is not yet.
+     */
+    void describe(String id, long created, String owner, String title, String settings, long now);
 
     /** Makes {@code active} the active leaf of stored conversation {@code id}; fails if it is no longer stored. */
     void activate(String id, int active, long now);

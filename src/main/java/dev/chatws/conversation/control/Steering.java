@@ -51,6 +51,7 @@ final class Steering {
             case ControlFrame.REGENERATE -> regenerate(from, frame);
             case ControlFrame.EDIT -> edit(from, frame);
             case ControlFrame.SWITCH -> switchTo(from, frame);
+            case ControlFrame.UPDATE -> update(from, frame);
             default -> {
                 return false;
             }
@@ -171,11 +172,60 @@ final class Steering {
             state.steering = false;
             if (failure == null) {
                 state.history.activate(leaf);
-                state.audience.broadcast(state.history.snapshot(state.id, state.created));
+                state.audience.broadcast(state.snapshot());
             } else {
                 String why = failure.getMessage();
                 LOG.warning(() -> ChatScope.redact(state.id) + ": a branch switch was not stored. " + why);
                 from.push(ErrorFrame.of(ErrorCode.INTERNAL_ERROR, "The conversation could not be saved, so the branch did not change; try again."));
+            }
+            targets = state.audience.targets();
+        }
+        Audience.deliver(targets, true);
+        if (failure != null) {
+            from.flush();
+        }
+    }
+
+    /**
+     * {@code conversation.update} (§10): the title and settings, all of the frame or, if a member
+     * is invalid, nothing; stored off this thread, then every socket gets the conversation frame.
+     * Allowed while a turn is in flight: it applies from the next turn.
+     */
+    void update(Peer from, ControlFrame frame) {
+        Profile.Result result;
+        synchronized (state.lock) {
+            result = state.profile.update(frame.body());
+        }
+        if (result.refusal() != null) {
+            reject(from, result.refusal());
+            return;
+        }
+        try {
+            settings.background(() -> updated(from, result.profile()));
+        } catch (RejectedExecutionException e) {
+            reject(from, ErrorFrame.of(ErrorCode.INTERNAL_ERROR, "The server is stopping; the conversation was not changed."));
+        }
+    }
+
+    private void updated(Peer from, Profile profile) {
+        StoreException failure = null;
+        if (!state.erased) {
+            try {
+                store.describe(state.id, state.created, state.owner, profile.title(), profile.settingsText(), Instant.now().getEpochSecond());
+            } catch (StoreException e) {
+                failure = e;
+            }
+        }
+        Peer[] targets;
+        synchronized (state.lock) {
+            if (failure == null) {
+                state.profile = profile;
+                state.stored = true;
+                state.audience.broadcast(state.snapshot());
+            } else {
+                String why = failure.getMessage();
+                LOG.warning(() -> ChatScope.redact(state.id) + ": an update was not stored. " + why);
+                from.push(ErrorFrame.of(ErrorCode.INTERNAL_ERROR, "The conversation could not be saved, so it did not change; try again."));
             }
             targets = state.audience.targets();
         }

@@ -41,6 +41,7 @@ final class Turn {
     private Upstream.Call call;
     private Plan plan = new Plan(Kind.TURN, List.of(), -1);
     private JsonObject request;
+    private JsonObject effective;
     private String model;
     private History.Prompt prompt;
     private boolean resent;
@@ -84,10 +85,14 @@ final class Turn {
         this.call = upstream;
     }
 
-    /** What the turn asked for: where it goes, the client's request, the model it runs on, and what was sent upstream. */
-    void asked(Plan plan, JsonObject request, String model, History.Prompt prompt) {
+    /**
+     * What the turn asked for: where it goes, the client's request, that request under the
+     * conversation's settings (what goes upstream), the model it runs on, and what was sent.
+     */
+    void asked(Plan plan, JsonObject request, JsonObject effective, String model, History.Prompt prompt) {
         this.plan = plan;
         this.request = request;
+        this.effective = effective;
         this.model = model;
         this.prompt = prompt;
     }
@@ -98,6 +103,10 @@ final class Turn {
 
     JsonObject request() {
         return request;
+    }
+
+    JsonObject effective() {
+        return effective;
     }
 
     String model() {

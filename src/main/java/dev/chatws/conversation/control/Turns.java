@@ -96,12 +96,14 @@ final class Turns {
                     "This client has used its turns or tokens for now (chat.limits); try again in " + wait.getAsLong() + " s."));
             return false;
         }
-        String model = request.get("model") instanceof JsonString named ? named.getString() : settings.defaultModel();
-        Turn started = new Turn(from.client(), added, request.get("stream") != jakarta.json.JsonValue.FALSE,
+        JsonObject effective = state.profile.under(request);
+        String model = effective.get("model") instanceof JsonString named ? named.getString() : settings.defaultModel();
+        Turn started = new Turn(from.client(), added, effective.get("stream") != jakarta.json.JsonValue.FALSE,
                 telemetry.turnStarted(ChatScope.redact(state.id), model));
         state.turn = started;
-        History.Prompt prompt = state.history.prompt(plan.base(), added, request, settings.defaultModel(), settings.budgetFor(model));
-        started.asked(plan, request, model, prompt);
+        History.Prompt prompt = state.history.prompt(state.profile.system(), plan.base(), added, effective, settings.defaultModel(),
+                settings.budgetFor(model));
+        started.asked(plan, request, effective, model, prompt);
         send(started, prompt);
         return true;
     }
@@ -136,7 +138,8 @@ final class Turns {
         }
         History.Prompt sent = turn.prompt();
         long smaller = overflow.smallerBudget(state.history.tokens(sent.messages()));
-        History.Prompt retry = state.history.prompt(turn.plan().base(), turn.requestMessages(), turn.request(), settings.defaultModel(), smaller);
+        History.Prompt retry = state.history.prompt(state.profile.system(), turn.plan().base(), turn.requestMessages(), turn.effective(),
+                settings.defaultModel(), smaller);
         if (retry.trimmed() <= sent.trimmed()) {
             fail(turn, ErrorFrame.upstream(400, "The new messages alone do not fit the model's context; " + message));
             return;

@@ -21,6 +21,7 @@ public record ControlFrame(JsonObject body) implements InboundFrame {
     public static final String REGENERATE = "response.regenerate";
     public static final String EDIT = "message.edit";
     public static final String SWITCH = "branch.switch";
+    public static final String UPDATE = "conversation.update";
 
     /** The {@code type} member if it is a string, else {@code null}. */
     public String type() {

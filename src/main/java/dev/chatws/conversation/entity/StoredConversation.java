@@ -4,6 +4,7 @@ import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Index;
+import jakarta.persistence.Lob;
 import jakarta.persistence.Table;
 
 /**
@@ -36,6 +37,15 @@ public class StoredConversation {
     @Column(name = "owner_name", length = 256)
     private String owner;
 
+    /** At most 200 characters; null: none. */
+    @Column(name = "title", length = 1024)
+    private String title;
+
+    /** The settings (PROTOCOL §10) as JSON text; null: none. */
+    @Lob
+    @Column(name = "settings")
+    private String settings;
+
     /** The active leaf ({@link StoredMessage#seq()}); null in a store of v1, where it is the last message. */
     @Column(name = "active_seq")
     private Integer activeSeq;
@@ -61,6 +71,21 @@ public class StoredConversation {
 
     public long lastActive() {
         return lastActive;
+    }
+
+    /** Sets its title and settings, and marks it active at {@code now}. */
+    public void describe(String newTitle, String newSettings, long now) {
+        this.title = newTitle;
+        this.settings = newSettings;
+        this.lastActive = now;
+    }
+
+    public String title() {
+        return title;
+    }
+
+    public String settings() {
+        return settings;
     }
 
     /** The active leaf's seq; -1 if the store does not say (v1: the last message). */

@@ -40,6 +40,8 @@ final class ConversationFixture {
     final Map<String, List<String>> stored = new HashMap<>();
     final Map<String, List<HistoryStore.Node>> nodes = new HashMap<>();
     final Map<String, Integer> actives = new HashMap<>();
+    /** Per conversation: its stored title and settings text. */
+    final Map<String, String[]> profiles = new HashMap<>();
     boolean storeFails;
     /** What the conversation is loaded from, if set before {@link #start()}. */
     HistoryStore.Stored seed;
@@ -188,13 +190,20 @@ final class ConversationFixture {
         @Override
         public Optional<Stored> load(String id) {
             List<Node> messages = nodes.get(id);
-            return messages == null ? Optional.empty() : Optional.of(new Stored(1, null, List.copyOf(messages), actives.getOrDefault(id, -1)));
+            if (messages == null && !profiles.containsKey(id)) {
+                return Optional.empty();
+            }
+            String[] profile = profiles.getOrDefault(id, new String[2]);
+            return Optional.of(new Stored(1, null, messages == null ? List.of() : List.copyOf(messages), actives.getOrDefault(id, -1), profile[0], profile[1]));
         }
 
         @Override
         public Optional<Mark> mark(String id) {
             List<Node> messages = nodes.get(id);
-            return messages == null ? Optional.empty() : Optional.of(new Mark(messages.size(), actives.getOrDefault(id, -1)));
+            if (messages == null) {
+                return profiles.containsKey(id) ? Optional.of(new Mark(0, -1)) : Optional.empty();
+            }
+            return Optional.of(new Mark(messages.size(), actives.getOrDefault(id, -1)));
         }
 
         @Override
@@ -209,6 +218,14 @@ final class ConversationFixture {
             held.addAll(messages);
             stored.computeIfAbsent(id, key -> new ArrayList<>()).addAll(messages.stream().map(Node::body).toList());
             actives.put(id, active);
+        }
+
+        @Override
+        public void describe(String id, long created, String owner, String title, String settings, long now) {
+            if (storeFails) {
+                throw new StoreException("the database went away", null);
+            }
+            profiles.put(id, new String[] {title, settings});
         }
 
         @Override

@@ -128,13 +128,18 @@ final class History {
 
     /** The most recently committed leaf under {@code seq} (itself if it has no children): where a switch to it lands. */
     int latestLeafUnder(int seq) {
-        int best = seq;
+        boolean[] parent = new boolean[nodes.size()];
         for (Node node : nodes) {
-            if (node.seq() > best && descends(node.seq(), seq) && nodes.stream().noneMatch(child -> child.parent() == node.seq())) {
-                best = node.seq();
+            if (node.parent() >= 0) {
+                parent[node.parent()] = true;
             }
         }
-        return best;
+        for (int candidate = nodes.size() - 1; candidate > seq; candidate--) {
+            if (!parent[candidate] && descends(candidate, seq)) {
+                return candidate;
+            }
+        }
+        return seq;
     }
 
     private boolean descends(int seq, int ancestor) {

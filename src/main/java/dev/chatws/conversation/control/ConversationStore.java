@@ -14,11 +14,8 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.EntityTransaction;
 import jakarta.persistence.Persistence;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.function.Function;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -272,36 +269,10 @@ public class ConversationStore implements HistoryStore {
         }
         synchronized (this) {
             if (factory == null) {
-                factory = Persistence.createEntityManagerFactory("chat-ws", properties());
+                factory = Persistence.createEntityManagerFactory("chat-ws", StoreUnit.properties(url, user, password, maxConnections));
             }
             return factory;
         }
-    }
-
-    private Map<String, Object> properties() {
-        Map<String, Object> properties = new HashMap<>();
-        properties.put("eclipselink.persistencexml", "META-INF/chat-ws-persistence.xml");
-        properties.put("jakarta.persistence.jdbc.url", url);
-        driverOf(url).ifPresent(driver -> properties.put("jakarta.persistence.jdbc.driver", driver));
-        user.ifPresent(value -> properties.put("jakarta.persistence.jdbc.user", value));
-        password.ifPresent(value -> properties.put("jakarta.persistence.jdbc.password", value));
-        // EclipseLink closes a connection given back while "min" are idle: with min below max, busy
-        // moments opened and closed a connection (and lost its statement cache) per transaction.
-        properties.put("eclipselink.connection-pool.default.initial", "1");
-        properties.put("eclipselink.connection-pool.default.min", Integer.toString(maxConnections));
-        properties.put("eclipselink.connection-pool.default.max", Integer.toString(maxConnections));
-        return properties;
-    }
-
-    /** The driver class of the JDBC drivers the WAR carries; others are found by the JDBC URL alone. */
-    static Optional<String> driverOf(String url) {
-        if (url.startsWith("jdbc:h2:")) {
-            return Optional.of("org.h2.Driver");
-        }
-        if (url.startsWith("jdbc:postgresql:")) {
-            return Optional.of("org.postgresql.Driver");
-        }
-        return Optional.empty();
     }
 
     @PreDestroy

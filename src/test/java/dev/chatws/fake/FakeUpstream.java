@@ -164,6 +164,11 @@ public final class FakeUpstream implements AutoCloseable {
         return ATTEMPTS.getOrDefault(key, 0);
     }
 
+    /** Whether the relay hangs up on {@code key}'s stream within {@code millis}. */
+    public static boolean awaitHungUp(String key, long millis) throws InterruptedException {
+        return dev.chatws.testing.Await.until(java.time.Duration.ofMillis(millis), () -> hungUp(key));
+    }
+
     /** Whether the relay closed the connection of {@code key}'s stream while the script was writing. */
     public static boolean hungUp(String key) {
         return HUNG_UP.containsKey(key);

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.chatws.fake.FakeUpstream;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
-import java.net.URI;
 import java.net.URL;
 import java.util.List;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -48,7 +47,7 @@ class AlwaysSendableIT {
 
     @Test
     void aConversationPastTheModelsContextKeepsWorkingAndTheSmallerBudgetIsKept() throws Exception {
-        try (ChatClient client = ChatClient.open(uri())) {
+        try (ChatClient client = ChatClient.open(ChatClient.uri(base))) {
             int resent = 0;
             for (int turn = 1; turn <= 12; turn++) {
                 client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"" + said(turn) + "\"}],"
@@ -71,7 +70,7 @@ class AlwaysSendableIT {
 
     @Test
     void whenTheNewMessagesAloneDoNotFitTheTurnEndsWithUpstreamError400() {
-        try (ChatClient client = ChatClient.open(uri())) {
+        try (ChatClient client = ChatClient.open(ChatClient.uri(base))) {
             client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"" + "far too long ".repeat(200) + "\"}],"
                     + "\"x_script\":\"context\",\"x_ctx\":100,\"x_key\":\"ctx-alone\"}");
             JsonObject error = json(client.turn().get(0)).getJsonObject("error");
@@ -83,7 +82,7 @@ class AlwaysSendableIT {
 
     @Test
     void aToolCallCutByMaxTokensIsRelayedButNeverCommittedNorSentBack() throws Exception {
-        try (ChatClient client = ChatClient.open(uri())) {
+        try (ChatClient client = ChatClient.open(ChatClient.uri(base))) {
             client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"weather in Oslo?\"}],\"tools\":[{\"type\":\"function\","
                     + "\"function\":{\"name\":\"get_weather\"}}],\"max_tokens\":4,\"x_script\":\"cut_tool\",\"x_key\":\"cut-tool\"}");
             List<String> frames = client.turn();
@@ -95,34 +94,22 @@ class AlwaysSendableIT {
             JsonArray history = conversation(client).getJsonArray("messages");
             assertEquals(1, history.size(), "only the request: nothing else was left of the answer: " + history);
             client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"and tomorrow?\"}],\"x_key\":\"after-cut\"}");
-            assertEquals("chat.completion", json(last(client.turn())).getString("object"), "the next turn works");
+            assertEquals("chat.completion", json(ChatClient.last(client.turn())).getString("object"), "the next turn works");
             assertFalse(FakeUpstream.request("after-cut").contains("get_weather"), "no cut call sent back upstream");
         }
     }
 
     @Test
     void aRequestThatDoesNotAnswerTheLastAnswersToolCallsIsRefusedBeforeAnyUpstreamCall() {
-        try (ChatClient client = ChatClient.open(uri())) {
+        try (ChatClient client = ChatClient.open(ChatClient.uri(base))) {
             client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"weather?\"}],\"x_script\":\"tools\",\"x_key\":\"owed\"}");
-            assertEquals("chat.completion", json(last(client.turn())).getString("object"));
+            assertEquals("chat.completion", json(ChatClient.last(client.turn())).getString("object"));
             client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"never mind\"}],\"x_key\":\"owed-refused\"}");
             JsonObject error = client.nextJson().getJsonObject("error");
             assertEquals("invalid_request", error.getString("code"));
             assertEquals("messages", error.getString("param"));
             assertTrue(error.getString("message").contains("call_"), error.getString("message"));
             assertEquals(0, FakeUpstream.attempts("owed-refused"), "no upstream call");
-        }
-    }
-
-    private static String last(List<String> turn) {
-        return turn.get(turn.size() - 1);
-    }
-
-    private URI uri() {
-        try {
-            return base.toURI();
-        } catch (java.net.URISyntaxException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

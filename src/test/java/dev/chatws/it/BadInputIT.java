@@ -8,9 +8,7 @@ import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
-import java.net.URI;
 import java.net.URL;
-import java.util.List;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -39,10 +37,10 @@ class BadInputIT {
 
     @Test
     void badInputGetsItsErrorCodeKeepsTheSocketOpenAndLosesNothing() {
-        try (ChatClient client = ChatClient.open(uri())) {
+        try (ChatClient client = ChatClient.open(ChatClient.uri(base))) {
             client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"x_script\":\"text\"}");
             client.turn();
-            JsonArray before = history(client);
+            JsonArray before = client.history();
             String[][] cases = {
                 {"not json", "invalid_json", null},
                 {"[{\"role\":\"user\"}]", "invalid_json", null},
@@ -62,15 +60,15 @@ class BadInputIT {
                 assertEquals(bad[2] == null ? JsonValue.NULL : Json.createValue(bad[2]), error.get("param"), bad[0]);
                 assertFalse(error.getString("message").isBlank());
             }
-            assertEquals(before, history(client), "the history is untouched");
+            assertEquals(before, client.history(), "the history is untouched");
             client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"still there?\"}],\"x_script\":\"text\"}");
-            assertEquals("chat.completion", json(last(client.turn())).getString("object"));
+            assertEquals("chat.completion", json(ChatClient.last(client.turn())).getString("object"));
         }
     }
 
     @Test
     void aBinaryFrameClosesTheSocketWith1003() throws Exception {
-        try (ChatClient client = ChatClient.open(uri())) {
+        try (ChatClient client = ChatClient.open(ChatClient.uri(base))) {
             client.sendBinary(new byte[] {1, 2, 3});
             assertEquals(1003, client.awaitClose());
         }
@@ -78,43 +76,24 @@ class BadInputIT {
 
     @Test
     void anUpgradeFromAForeignOriginIsRefusedWith403() {
-        assertEquals(403, ChatClient.handshakeStatus(uri(), "http://evil.example"));
-        assertEquals(403, ChatClient.handshakeStatus(uri(), "https://localhost:" + Deployments.HTTP_PORT), "another scheme is another origin");
-        assertEquals(101, ChatClient.handshakeStatus(uri(), "http://localhost:" + Deployments.HTTP_PORT), "the same origin");
-        assertEquals(101, ChatClient.handshakeStatus(uri(), "http://localhost:5173"), "http://localhost:* by default");
+        assertEquals(403, ChatClient.handshakeStatus(ChatClient.uri(base), "http://evil.example"));
+        assertEquals(403, ChatClient.handshakeStatus(ChatClient.uri(base), "https://localhost:" + Deployments.HTTP_PORT), "another scheme is another origin");
+        assertEquals(101, ChatClient.handshakeStatus(ChatClient.uri(base), "http://localhost:" + Deployments.HTTP_PORT), "the same origin");
+        assertEquals(101, ChatClient.handshakeStatus(ChatClient.uri(base), "http://localhost:5173"), "http://localhost:* by default");
     }
 
     @Test
     void anUnknownConversationClosesWith4404() throws Exception {
-        try (ChatClient client = ChatClient.connect(uri(), "conversation=conv_doesnotexist")) {
+        try (ChatClient client = ChatClient.connect(ChatClient.uri(base), "conversation=conv_doesnotexist")) {
             assertEquals(4404, client.awaitClose());
         }
     }
 
     @Test
     void aFrameOverTheSizeLimitClosesWith1009() throws Exception {
-        try (ChatClient client = ChatClient.open(uri())) {
+        try (ChatClient client = ChatClient.open(ChatClient.uri(base))) {
             client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(70_000) + "\"}]}");
             assertEquals(1009, client.awaitClose());
-        }
-    }
-
-    private static JsonArray history(ChatClient client) {
-        client.send("{\"type\":\"conversation.get\"}");
-        JsonObject frame = client.nextJson();
-        assertEquals("conversation", frame.getString("object"));
-        return frame.getJsonArray("messages");
-    }
-
-    private static String last(List<String> turn) {
-        return turn.get(turn.size() - 1);
-    }
-
-    private URI uri() {
-        try {
-            return base.toURI();
-        } catch (java.net.URISyntaxException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

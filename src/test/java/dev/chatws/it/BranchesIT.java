@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.chatws.fake.FakeUpstream;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
-import java.net.URI;
 import java.net.URL;
 import java.util.List;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -51,7 +50,7 @@ class BranchesIT {
     @Test
     void regenerateEditAndSwitchSteerTheActivePathAndEverySocketHearsOfIt() throws Exception {
         String id;
-        try (ChatClient client = ChatClient.connect(uri(), null)) {
+        try (ChatClient client = ChatClient.connect(ChatClient.uri(base), null)) {
             JsonObject first = client.nextJson();
             id = first.getString("id");
             assertEquals(0, first.getJsonArray("message_ids").size());
@@ -59,7 +58,7 @@ class BranchesIT {
             assertTrue(first.isNull("title"));
             client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"x_key\":\"br-1\",\"temperature\":0.3}");
             client.turn();
-            try (ChatClient other = ChatClient.connect(uri(), "conversation=" + id)) {
+            try (ChatClient other = ChatClient.connect(ChatClient.uri(base), "conversation=" + id)) {
                 JsonObject attached = other.nextJson();
                 assertEquals(List.of("msg_0", "msg_1"), attached.getJsonArray("message_ids").getValuesAs(jakarta.json.JsonString::getString));
 
@@ -87,7 +86,7 @@ class BranchesIT {
         }
         // Unloaded from memory after its last socket left: read back from the store.
         assertTrue(dev.chatws.testing.Await.until(java.time.Duration.ofSeconds(10), () -> {
-            try (ChatClient again = ChatClient.connect(uri(), "conversation=" + id)) {
+            try (ChatClient again = ChatClient.connect(ChatClient.uri(base), "conversation=" + id)) {
                 JsonObject reloaded = again.nextJson();
                 return List.of("msg_0", "msg_1").equals(reloaded.getJsonArray("message_ids").getValuesAs(jakarta.json.JsonString::getString))
                         && reloaded.getJsonObject("forks").size() == 2;
@@ -97,7 +96,7 @@ class BranchesIT {
 
     @Test
     void steeringFramesThatCannotBeDoneAnswerWithAnErrorAndChangeNothing() {
-        try (ChatClient client = ChatClient.open(uri())) {
+        try (ChatClient client = ChatClient.open(ChatClient.uri(base))) {
             client.send("{\"type\":\"response.regenerate\"}");
             JsonObject nothing = client.nextJson().getJsonObject("error");
             assertEquals("invalid_request", nothing.getString("code"));
@@ -121,7 +120,7 @@ class BranchesIT {
 
     @Test
     void aCancelledEditCommitsWhatWasShownAsTheNewBranch() {
-        try (ChatClient client = ChatClient.open(uri())) {
+        try (ChatClient client = ChatClient.open(ChatClient.uri(base))) {
             client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"first\"}],\"x_key\":\"br-c1\"}");
             client.turn();
             client.send("{\"type\":\"message.edit\",\"message_id\":\"msg_0\",\"messages\":[{\"role\":\"user\",\"content\":\"second\"}],"
@@ -141,14 +140,6 @@ class BranchesIT {
             if (frame.containsKey("error")) {
                 return frame.getJsonObject("error");
             }
-        }
-    }
-
-    private URI uri() {
-        try {
-            return base.toURI();
-        } catch (java.net.URISyntaxException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -6,13 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chatws.fake.FakeUpstream;
-import dev.chatws.testing.Await;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
-import java.net.URI;
 import java.net.URL;
-import java.time.Duration;
 import java.util.List;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
@@ -42,7 +39,7 @@ class CancelIT {
 
     @Test
     void cancelEndsTheTurnAtOnceCommitsWhatWasShownAndHangsUpOnTheUpstream() throws Exception {
-        try (ChatClient client = ChatClient.open(uri())) {
+        try (ChatClient client = ChatClient.open(ChatClient.uri(base))) {
             client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"long\"}],\"x_script\":\"slow\",\"x_key\":\"cancel\"}");
             StringBuilder shown = new StringBuilder();
             for (int i = 0; i < 3; i++) {
@@ -62,30 +59,30 @@ class CancelIT {
             assertEquals("cancelled", choice.getString("finish_reason"));
             assertEquals(shown.toString(), choice.getJsonObject("message").getString("content"));
             assertTrue(client.quietFor(300), "no frame of the turn follows its terminal frame");
-            JsonArray history = history(client);
+            JsonArray history = client.history();
             assertEquals(json("{\"role\":\"assistant\",\"content\":\"" + shown + "\"}"), history.get(1));
-            assertTrue(awaitHungUp("cancel"), "the upstream sees its connection closed within 1 s");
+            assertTrue(FakeUpstream.awaitHungUp("cancel", 1000), "the upstream sees its connection closed within 1 s");
         }
     }
 
     @Test
     void cancelWhileWaitingForTheFirstChunkEndsAtOnceWithNothingToCommit() throws Exception {
-        try (ChatClient client = ChatClient.open(uri())) {
+        try (ChatClient client = ChatClient.open(ChatClient.uri(base))) {
             client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"x_script\":\"silent\",\"x_key\":\"cancel-first\"}");
             assertTrue(client.quietFor(300), "no chunk yet");
             client.send("{\"type\":\"response.cancel\"}");
             JsonObject completion = client.nextJson();
             assertEquals("cancelled", completion.getJsonArray("choices").getJsonObject(0).getString("finish_reason"));
             assertEquals(JsonValue.NULL, completion.get("id"), "no chunk was seen");
-            assertTrue(awaitHungUp("cancel-first", 1000), "the upstream sees its connection closed within 1 s");
-            assertEquals(List.of("hi"), history(client).stream().map(m -> m.asJsonObject().getString("content")).toList(),
+            assertTrue(FakeUpstream.awaitHungUp("cancel-first", 1000), "the upstream sees its connection closed within 1 s");
+            assertEquals(List.of("hi"), client.history().stream().map(m -> m.asJsonObject().getString("content")).toList(),
                     "the request is committed, no assistant message");
         }
     }
 
     @Test
     void cancelBeforeTheUpstreamAnsweredEndsAtOnceAndHangsUpWhenItAnswers() throws Exception {
-        try (ChatClient client = ChatClient.open(uri())) {
+        try (ChatClient client = ChatClient.open(ChatClient.uri(base))) {
             client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"x_script\":\"late\",\"x_key\":\"cancel-late\"}");
             assertTrue(client.quietFor(300));
             client.send("{\"type\":\"response.cancel\"}");
@@ -93,13 +90,13 @@ class CancelIT {
             assertFalse(FakeUpstream.hungUp("cancel-late"), "answered before the upstream even answered, not when it did");
             // The connection is aborted at once (SilentUpstreamIT sees it on a raw socket); this fake
             // notices only when it writes its answer, 1.5 s late.
-            assertTrue(awaitHungUp("cancel-late", 3000), "the upstream finds its connection closed when it answers");
+            assertTrue(FakeUpstream.awaitHungUp("cancel-late", 3000), "the upstream finds its connection closed when it answers");
         }
     }
 
     @Test
     void aRequestDuringATurnIsRefusedWhileTheTurnGoesOn() {
-        try (ChatClient client = ChatClient.open(uri())) {
+        try (ChatClient client = ChatClient.open(ChatClient.uri(base))) {
             client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"long\"}],\"x_script\":\"slow\",\"x_key\":\"busy\"}");
             client.next();
             client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"and now?\"}]}");
@@ -109,7 +106,7 @@ class CancelIT {
             assertEquals("invalid_request", json(nextError(client)).getJsonObject("error").getString("code"),
                     "validation comes before turn_in_progress");
             client.send("{\"type\":\"response.cancel\"}");
-            JsonObject completion = json(last(client.turn()));
+            JsonObject completion = json(ChatClient.last(client.turn()));
             assertEquals("cancelled", completion.getJsonArray("choices").getJsonObject(0).getString("finish_reason"));
         }
     }
@@ -120,33 +117,6 @@ class CancelIT {
             if (frame.contains("\"error\"")) {
                 return frame;
             }
-        }
-    }
-
-    private static JsonArray history(ChatClient client) {
-        client.send("{\"type\":\"conversation.get\"}");
-        JsonObject frame = client.nextJson();
-        assertEquals("conversation", frame.getString("object"));
-        return frame.getJsonArray("messages");
-    }
-
-    private static String last(List<String> turn) {
-        return turn.get(turn.size() - 1);
-    }
-
-    private boolean awaitHungUp(String key) throws Exception {
-        return awaitHungUp(key, 1000);
-    }
-
-    private boolean awaitHungUp(String key, long millis) throws Exception {
-        return Await.until(Duration.ofMillis(millis), () -> FakeUpstream.hungUp(key));
-    }
-
-    private URI uri() {
-        try {
-            return base.toURI();
-        } catch (java.net.URISyntaxException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -194,6 +194,28 @@ public final class ChatClient implements AutoCloseable {
         socket.abort();
     }
 
+    /** The last frame of {@code turn}: its terminal frame. */
+    public static String last(List<String> turn) {
+        return turn.get(turn.size() - 1);
+    }
+
+    /** {@code base} (an {@code @ArquillianResource} URL) as a URI. */
+    public static URI uri(java.net.URL base) {
+        try {
+            return base.toURI();
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The committed history (the active path), asked with {@code conversation.get}. */
+    public jakarta.json.JsonArray history() {
+        send("{\"type\":\"conversation.get\"}");
+        JsonObject frame = nextJson();
+        assertEquals("conversation", frame.getString("object"));
+        return frame.getJsonArray("messages");
+    }
+
     public static JsonObject json(String text) {
         return Json.createReader(new StringReader(text)).readObject();
     }

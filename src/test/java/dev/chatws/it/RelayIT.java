@@ -10,7 +10,6 @@ import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
-import java.net.URI;
 import java.net.URL;
 import java.util.List;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -41,7 +40,7 @@ class RelayIT {
 
     @Test
     void relaysEveryChunkByteForByteAndAggregatesTheTurn() throws Exception {
-        try (ChatClient client = ChatClient.open(uri())) {
+        try (ChatClient client = ChatClient.open(ChatClient.uri(base))) {
             client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\",\"x_client\":{\"k\":1}}],"
                     + "\"x_script\":\"text\",\"x_key\":\"plain\",\"top_k\":40}");
             List<String> turn = client.turn();
@@ -77,13 +76,13 @@ class RelayIT {
             assertEquals(json("{\"role\":\"assistant\",\"content\":\"Hello, wörld 👋\"}"), sent.get(1),
                     "the history keeps the standard members of the reply only");
             assertEquals(json("{\"role\":\"user\",\"content\":\"again\"}"), sent.get(2));
-            assertEquals(4, history(client).size());
+            assertEquals(4, client.history().size());
         }
     }
 
     @Test
     void reassemblesInterleavedParallelToolCallsAndTheToolAnswersFollowThem() throws Exception {
-        try (ChatClient client = ChatClient.open(uri())) {
+        try (ChatClient client = ChatClient.open(ChatClient.uri(base))) {
             client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"weather and time?\"}],\"x_script\":\"tools\","
                     + "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"weather\"}},{\"type\":\"function\",\"function\":{\"name\":\"time\"}}]}");
             List<String> turn = client.turn();
@@ -97,7 +96,7 @@ class RelayIT {
 
             client.send("{\"messages\":[{\"role\":\"tool\",\"tool_call_id\":\"call_w\",\"content\":\"12 C\"},"
                     + "{\"role\":\"tool\",\"tool_call_id\":\"call_t\",\"content\":\"10:00\"}],\"x_script\":\"text\",\"x_key\":\"after-tools\"}");
-            assertEquals("chat.completion", json(last(client.turn())).getString("object"));
+            assertEquals("chat.completion", json(ChatClient.last(client.turn())).getString("object"));
             JsonArray sent = upstreamBody("after-tools").getJsonArray("messages");
             assertEquals(4, sent.size());
             assertEquals(expected, sent.get(1), "the assistant's tool calls are in the history");
@@ -107,9 +106,9 @@ class RelayIT {
 
     @Test
     void concatenatesLogprobs() {
-        try (ChatClient client = ChatClient.open(uri())) {
+        try (ChatClient client = ChatClient.open(ChatClient.uri(base))) {
             client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"x_script\":\"logprobs\",\"logprobs\":true,\"top_logprobs\":1}");
-            JsonObject choice = json(last(client.turn())).getJsonArray("choices").getJsonObject(0);
+            JsonObject choice = json(ChatClient.last(client.turn())).getJsonArray("choices").getJsonObject(0);
             assertEquals("Hi!", choice.getJsonObject("message").getString("content"));
             JsonArray tokens = choice.getJsonObject("logprobs").getJsonArray("content");
             assertEquals(2, tokens.size());
@@ -121,11 +120,11 @@ class RelayIT {
 
     @Test
     void relaysAzurePreambleOverCrlfAndTakesTopLevelFromTheFirstNonEmptyChunk() {
-        try (ChatClient client = ChatClient.open(uri())) {
+        try (ChatClient client = ChatClient.open(ChatClient.uri(base))) {
             client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"x_script\":\"azure\"}");
             List<String> turn = client.turn();
             assertEquals(FakeUpstream.AZURE, turn.subList(0, turn.size() - 1));
-            JsonObject completion = json(last(turn));
+            JsonObject completion = json(ChatClient.last(turn));
             assertEquals("chatcmpl-az", completion.getString("id"));
             assertEquals(1700000001, completion.getInt("created"));
             assertEquals("gpt-4o-2024-08-06", completion.getString("model"));
@@ -137,7 +136,7 @@ class RelayIT {
 
     @Test
     void aThousandChunksAsFastAsTheUpstreamSendsThemAllArriveInOrder() {
-        try (ChatClient client = ChatClient.open(uri())) {
+        try (ChatClient client = ChatClient.open(ChatClient.uri(base))) {
             client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"go\"}],\"x_script\":\"many\"}");
             List<String> turn = client.turn();
             assertEquals(1001, turn.size());
@@ -147,30 +146,30 @@ class RelayIT {
                 expected.append('t').append(i).append(' ');
             }
             assertEquals(expected.toString(),
-                    json(last(turn)).getJsonArray("choices").getJsonObject(0).getJsonObject("message").getString("content"));
+                    json(ChatClient.last(turn)).getJsonArray("choices").getJsonObject(0).getJsonObject("message").getString("content"));
         }
     }
 
     @Test
     void withoutStreamingTheUpstreamsAnswerIsTheOnlyFrame() throws Exception {
-        try (ChatClient client = ChatClient.open(uri())) {
+        try (ChatClient client = ChatClient.open(ChatClient.uri(base))) {
             client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"stream\":false,"
                     + "\"stream_options\":{\"include_usage\":true},\"x_script\":\"whole\",\"x_key\":\"whole\"}");
             assertEquals(List.of(FakeUpstream.WHOLE), client.turn());
             JsonObject upstream = upstreamBody("whole");
             assertEquals(JsonValue.FALSE, upstream.get("stream"));
             assertFalse(upstream.containsKey("stream_options"));
-            assertEquals(json("{\"role\":\"assistant\",\"content\":\"Whole answer\"}"), history(client).get(1));
+            assertEquals(json("{\"role\":\"assistant\",\"content\":\"Whole answer\"}"), client.history().get(1));
         }
     }
 
     @Test
     void aHistoryOverTheTokenBudgetLeavesOutItsOldestTurnUpstreamButKeepsEverything() throws Exception {
-        try (ChatClient client = ChatClient.open(uri())) {
+        try (ChatClient client = ChatClient.open(ChatClient.uri(base))) {
             for (String word : new String[] {"alpha", "beta", "gamma"}) {
                 client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"" + (word + " ").repeat(900)
                         + "\"}],\"x_script\":\"text\",\"x_key\":\"budget-" + word + "\"}");
-                assertEquals("chat.completion", json(last(client.turn())).getString("object"));
+                assertEquals("chat.completion", json(ChatClient.last(client.turn())).getString("object"));
             }
             assertEquals(3, upstreamBody("budget-beta").getJsonArray("messages").size(), "under 2,000 tokens: all of it");
             JsonArray sent = upstreamBody("budget-gamma").getJsonArray("messages");
@@ -183,26 +182,7 @@ class RelayIT {
         }
     }
 
-    private static JsonArray history(ChatClient client) {
-        client.send("{\"type\":\"conversation.get\"}");
-        JsonObject frame = client.nextJson();
-        assertEquals("conversation", frame.getString("object"));
-        return frame.getJsonArray("messages");
-    }
-
-    private static String last(List<String> turn) {
-        return turn.get(turn.size() - 1);
-    }
-
     private JsonObject upstreamBody(String key) throws Exception {
         return json(FakeUpstream.request(key));
-    }
-
-    private URI uri() {
-        try {
-            return base.toURI();
-        } catch (java.net.URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chatws.fake.FakeUpstream;
 import jakarta.json.JsonObject;
-import java.net.URI;
 import java.net.URL;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
@@ -37,9 +36,9 @@ class SettingsIT {
     @Test
     void titleAndSettingsApplyToEveryTurnAndSurviveLeavingMemory() throws Exception {
         String id;
-        try (ChatClient client = ChatClient.connect(uri(), null)) {
+        try (ChatClient client = ChatClient.connect(ChatClient.uri(base), null)) {
             id = client.nextJson().getString("id");
-            try (ChatClient other = ChatClient.connect(uri(), "conversation=" + id)) {
+            try (ChatClient other = ChatClient.connect(ChatClient.uri(base), "conversation=" + id)) {
                 other.nextJson();
                 client.send("{\"type\":\"conversation.update\",\"title\":\"Weather\",\"settings\":{\"system\":\"Answer in French.\","
                         + "\"model\":\"conv-model\",\"params\":{\"temperature\":0.1,\"top_k\":7}}}");
@@ -66,19 +65,11 @@ class SettingsIT {
             assertEquals("title", client.nextJson().getJsonObject("error").getString("param"));
         }
         assertTrue(dev.chatws.testing.Await.until(java.time.Duration.ofSeconds(10), () -> {
-            try (ChatClient again = ChatClient.connect(uri(), "conversation=" + id)) {
+            try (ChatClient again = ChatClient.connect(ChatClient.uri(base), "conversation=" + id)) {
                 JsonObject reloaded = again.nextJson();
                 return "Weather".equals(reloaded.getString("title", null))
                         && "conv-model".equals(reloaded.getJsonObject("settings").getString("model", null));
             }
         }), "the title and settings are stored, and the refused updates changed nothing");
-    }
-
-    private URI uri() {
-        try {
-            return base.toURI();
-        } catch (java.net.URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chatws.fake.FakeUpstream;
-import dev.chatws.testing.Await;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
-import java.net.URI;
 import java.net.URL;
 import java.time.Duration;
 import java.util.List;
@@ -40,12 +38,12 @@ class SocketsIT {
 
     @Test
     void aClientThatStopsReadingIsClosedWith1008ItsTurnCancelledAndOthersUnaffected() throws Exception {
-        try (ChatClient slow = ChatClient.open(uri()); ChatClient other = ChatClient.open(uri())) {
+        try (ChatClient slow = ChatClient.open(ChatClient.uri(base)); ChatClient other = ChatClient.open(ChatClient.uri(base))) {
             slow.pauseReading();
             slow.send("{\"messages\":[{\"role\":\"user\",\"content\":\"flood me\"}],\"x_script\":\"flood\",\"x_key\":\"flood\"}");
-            assertTrue(awaitHungUp("flood", 5000), "within chat.write-timeout (1 s) and its check, the turn is cancelled and the upstream hung up on");
+            assertTrue(FakeUpstream.awaitHungUp("flood", 5000), "within chat.write-timeout (1 s) and its check, the turn is cancelled and the upstream hung up on");
             other.send("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"x_script\":\"text\"}");
-            assertEquals("chat.completion", json(last(other.turn())).getString("object"), "another socket is served meanwhile");
+            assertEquals("chat.completion", json(ChatClient.last(other.turn())).getString("object"), "another socket is served meanwhile");
             slow.resumeReading();
             assertEquals(1008, slow.awaitClose());
         }
@@ -53,11 +51,11 @@ class SocketsIT {
 
     @Test
     void everySocketOfAConversationGetsEveryFrameAndAnyOfThemMayCancel() throws Exception {
-        try (ChatClient first = ChatClient.connect(uri(), null)) {
+        try (ChatClient first = ChatClient.connect(ChatClient.uri(base), null)) {
             String id = first.nextJson().getString("id");
             first.send("{\"messages\":[{\"role\":\"user\",\"content\":\"long\"}],\"x_script\":\"slow\",\"x_key\":\"two\"}");
             List<String> seenByFirst = new java.util.ArrayList<>(List.of(first.next(), first.next()));
-            try (ChatClient second = ChatClient.connect(uri(), "conversation=" + id)) {
+            try (ChatClient second = ChatClient.connect(ChatClient.uri(base), "conversation=" + id)) {
                 JsonObject conversation = second.nextJson();
                 assertEquals(id, conversation.getString("id"));
                 assertEquals(0, conversation.getJsonArray("messages").size(), "nothing committed yet");
@@ -82,16 +80,16 @@ class SocketsIT {
     @Test
     void aTurnWhoseLastSocketDroppedRunsOnForTheGraceThenIsCancelledKeepingWhatWasShown() throws Exception {
         String id;
-        try (ChatClient client = ChatClient.connect(uri(), null)) {
+        try (ChatClient client = ChatClient.connect(ChatClient.uri(base), null)) {
             id = client.nextJson().getString("id");
             client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"long\"}],\"x_script\":\"slow\",\"x_key\":\"drop\"}");
             client.next();
         }
         long dropped = System.nanoTime();
-        assertTrue(awaitHungUp("drop", 2500), "cancelled once the 1 s grace is over");
+        assertTrue(FakeUpstream.awaitHungUp("drop", 2500), "cancelled once the 1 s grace is over");
         long after = (System.nanoTime() - dropped) / 1_000_000;
         assertTrue(after >= 900, "the turn ran on through the grace: hung up after " + after + " ms");
-        try (ChatClient again = ChatClient.connect(uri(), "conversation=" + id)) {
+        try (ChatClient again = ChatClient.connect(ChatClient.uri(base), "conversation=" + id)) {
             JsonArray history = again.nextJson().getJsonArray("messages");
             assertEquals("long", history.getJsonObject(0).getString("content"));
             assertEquals("assistant", history.getJsonObject(1).getString("role"));
@@ -102,13 +100,13 @@ class SocketsIT {
     @Test
     void aSocketThatReattachesWithinTheGraceGetsTheWholeTurnEachChunkOnceInOrder() throws Exception {
         String id;
-        try (ChatClient client = ChatClient.connect(uri(), null)) {
+        try (ChatClient client = ChatClient.connect(ChatClient.uri(base), null)) {
             id = client.nextJson().getString("id");
             client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"long\"}],\"x_script\":\"slow\",\"x_key\":\"reattach\"}");
             client.next();
             client.next();
         }
-        try (ChatClient again = ChatClient.connect(uri(), "conversation=" + id)) {
+        try (ChatClient again = ChatClient.connect(ChatClient.uri(base), "conversation=" + id)) {
             assertEquals(id, again.nextJson().getString("id"));
             StringBuilder shown = new StringBuilder();
             for (int i = 0; i < 30; i++) {
@@ -122,7 +120,7 @@ class SocketsIT {
             for (String frame : rest.subList(0, rest.size() - 1)) {
                 shown.append(json(frame).getJsonArray("choices").getJsonObject(0).getJsonObject("delta").getString("content"));
             }
-            JsonObject completion = json(last(rest));
+            JsonObject completion = json(ChatClient.last(rest));
             assertEquals(shown.toString(), completion.getJsonArray("choices").getJsonObject(0).getJsonObject("message").getString("content"));
         }
     }
@@ -138,7 +136,7 @@ class SocketsIT {
         List<ChatClient> clients = new java.util.ArrayList<>();
         try {
             for (int i = 0; i < turns; i++) {
-                ChatClient client = ChatClient.open(uri());
+                ChatClient client = ChatClient.open(ChatClient.uri(base));
                 client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"long\"}],\"x_script\":\"slow\",\"x_key\":\"pool" + i + "\"}");
                 clients.add(client);
             }
@@ -154,30 +152,10 @@ class SocketsIT {
         long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
         List<Integer> streaming = new java.util.ArrayList<>();
         for (int i = 0; i < turns; i++) {
-            if (!awaitHungUp("pool" + i, Math.max(0, (deadline - System.nanoTime()) / 1_000_000))) {
+            if (!FakeUpstream.awaitHungUp("pool" + i, Math.max(0, (deadline - System.nanoTime()) / 1_000_000))) {
                 streaming.add(i);
             }
         }
         assertEquals(List.of(), streaming, "turns whose closed socket was never let go (grace 1 s) still stream from the upstream");
-    }
-
-    private static String last(List<String> turn) {
-        return turn.get(turn.size() - 1);
-    }
-
-    private boolean awaitHungUp(String key) throws Exception {
-        return awaitHungUp(key, 1000);
-    }
-
-    private boolean awaitHungUp(String key, long millis) throws Exception {
-        return Await.until(Duration.ofMillis(millis), () -> FakeUpstream.hungUp(key));
-    }
-
-    private URI uri() {
-        try {
-            return base.toURI();
-        } catch (java.net.URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -6,12 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chatws.fake.FakeUpstream;
-import dev.chatws.testing.Await;
-import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
-import java.net.URI;
 import java.net.URL;
-import java.time.Duration;
 import java.util.List;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
@@ -41,7 +37,7 @@ class UpstreamFailureIT {
 
     @Test
     void anUpstreamErrorStatusEndsTheTurnWithItsStatusAndCommitsNothing() throws Exception {
-        try (ChatClient client = ChatClient.open(uri())) {
+        try (ChatClient client = ChatClient.open(ChatClient.uri(base))) {
             for (int status : new int[] {500, 429, 401}) {
                 client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"x_script\":\"status" + status
                         + "\",\"x_key\":\"status-" + status + "\"}");
@@ -54,7 +50,7 @@ class UpstreamFailureIT {
                 assertEquals(status == 401 ? "1" : "3", String.valueOf(FakeUpstream.attempts("status-" + status)),
                         "retried twice on 500 and 429, never on 401");
             }
-            assertEquals(0, history(client).size());
+            assertEquals(0, client.history().size());
         }
     }
 
@@ -70,13 +66,13 @@ class UpstreamFailureIT {
     }
 
     private void assertRetriedOnce(String script, long atLeastMillis) throws Exception {
-        try (ChatClient client = ChatClient.open(uri())) {
+        try (ChatClient client = ChatClient.open(ChatClient.uri(base))) {
             long start = System.nanoTime();
             client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"x_script\":\"" + script + "\",\"x_key\":\"" + script + "\"}");
             List<String> turn = client.turn();
             long waited = (System.nanoTime() - start) / 1_000_000;
             assertEquals(FakeUpstream.TEXT, turn.subList(0, turn.size() - 1), "the failed attempt left no trace");
-            assertEquals("chat.completion", json(last(turn)).getString("object"));
+            assertEquals("chat.completion", json(ChatClient.last(turn)).getString("object"));
             assertEquals("2", String.valueOf(FakeUpstream.attempts(script)));
             assertTrue(waited >= atLeastMillis, "waited as the upstream asked: " + waited + " ms");
         }
@@ -84,30 +80,30 @@ class UpstreamFailureIT {
 
     @Test
     void aStreamCutBeforeTheEndIsAnUpstreamErrorAndCommitsNothing() {
-        try (ChatClient client = ChatClient.open(uri())) {
+        try (ChatClient client = ChatClient.open(ChatClient.uri(base))) {
             client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"x_script\":\"cut\"}");
             List<String> turn = client.turn();
             assertEquals(FakeUpstream.TEXT.subList(0, 3), turn.subList(0, 3));
             JsonObject error = json(turn.get(3)).getJsonObject("error");
             assertEquals("upstream_error", error.getString("code"));
             assertFalse(error.containsKey("status"));
-            assertEquals(0, history(client).size());
+            assertEquals(0, client.history().size());
         }
     }
 
     @Test
     void aStreamThatEndsWithAFinishReasonButNoDoneIsComplete() {
-        try (ChatClient client = ChatClient.open(uri())) {
+        try (ChatClient client = ChatClient.open(ChatClient.uri(base))) {
             client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"x_script\":\"finish_without_done\"}");
-            JsonObject completion = json(last(client.turn()));
+            JsonObject completion = json(ChatClient.last(client.turn()));
             assertEquals("stop", completion.getJsonArray("choices").getJsonObject(0).getString("finish_reason"));
-            assertEquals(2, history(client).size());
+            assertEquals(2, client.history().size());
         }
     }
 
     @Test
     void anErrorEventIsNotRelayedAndEndsTheTurn() {
-        try (ChatClient client = ChatClient.open(uri())) {
+        try (ChatClient client = ChatClient.open(ChatClient.uri(base))) {
             client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"x_script\":\"error_event\"}");
             List<String> turn = client.turn();
             assertEquals(2, turn.size());
@@ -115,24 +111,24 @@ class UpstreamFailureIT {
             JsonObject error = json(turn.get(1)).getJsonObject("error");
             assertEquals("upstream_error", error.getString("code"));
             assertTrue(error.getString("message").contains("overloaded"));
-            assertEquals(0, history(client).size());
+            assertEquals(0, client.history().size());
         }
     }
 
     @Test
     void anUpstreamThatGoesSilentEndsTheTurnWithUpstreamTimeout() {
-        try (ChatClient client = ChatClient.open(uri())) {
+        try (ChatClient client = ChatClient.open(ChatClient.uri(base))) {
             client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"x_script\":\"stall\"}");
             List<String> turn = client.turn();
             assertEquals(List.of(FakeUpstream.TEXT.get(0)), turn.subList(0, 1));
             assertEquals("upstream_timeout", json(turn.get(1)).getJsonObject("error").getString("code"));
-            assertEquals(0, history(client).size());
+            assertEquals(0, client.history().size());
         }
     }
 
     @Test
     void keepAliveCommentsAreNoFirstChunkTheTurnTimesOutAndTheUpstreamIsHungUpOn() throws Exception {
-        try (ChatClient client = ChatClient.open(uri())) {
+        try (ChatClient client = ChatClient.open(ChatClient.uri(base))) {
             long start = System.nanoTime();
             client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"x_script\":\"silent\",\"x_key\":\"silent\"}");
             JsonObject error = client.nextJson().getJsonObject("error");
@@ -140,48 +136,21 @@ class UpstreamFailureIT {
             assertEquals("upstream_timeout", error.getString("code"));
             assertTrue(error.getString("message").contains("first-chunk-timeout"), error.getString("message"));
             assertTrue(waited >= 1900 && waited < 4000, "ended by the 2 s first-chunk timeout, after " + waited + " ms");
-            assertTrue(awaitHungUp("silent"), "the upstream sees its connection closed");
-            assertEquals(0, history(client).size());
+            assertTrue(FakeUpstream.awaitHungUp("silent", 1000), "the upstream sees its connection closed");
+            assertEquals(0, client.history().size());
         }
     }
 
     @Test
     void keepAliveCommentsDoNotResetTheIdleTimeout() throws Exception {
-        try (ChatClient client = ChatClient.open(uri())) {
+        try (ChatClient client = ChatClient.open(ChatClient.uri(base))) {
             client.send("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"x_script\":\"keepalive\",\"x_key\":\"keepalive\"}");
             List<String> turn = client.turn();
             assertEquals(List.of(FakeUpstream.TEXT.get(0)), turn.subList(0, 1));
             JsonObject error = json(turn.get(1)).getJsonObject("error");
             assertEquals("upstream_timeout", error.getString("code"));
             assertTrue(error.getString("message").contains("idle-timeout"), error.getString("message"));
-            assertTrue(awaitHungUp("keepalive"), "the upstream sees its connection closed");
-        }
-    }
-
-    private static JsonArray history(ChatClient client) {
-        client.send("{\"type\":\"conversation.get\"}");
-        JsonObject frame = client.nextJson();
-        assertEquals("conversation", frame.getString("object"));
-        return frame.getJsonArray("messages");
-    }
-
-    private static String last(List<String> turn) {
-        return turn.get(turn.size() - 1);
-    }
-
-    private boolean awaitHungUp(String key) throws Exception {
-        return awaitHungUp(key, 1000);
-    }
-
-    private boolean awaitHungUp(String key, long millis) throws Exception {
-        return Await.until(Duration.ofMillis(millis), () -> FakeUpstream.hungUp(key));
-    }
-
-    private URI uri() {
-        try {
-            return base.toURI();
-        } catch (java.net.URISyntaxException e) {
-            throw new IllegalStateException(e);
+            assertTrue(FakeUpstream.awaitHungUp("keepalive", 1000), "the upstream sees its connection closed");
         }
     }
 }

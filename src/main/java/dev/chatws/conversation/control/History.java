@@ -6,6 +6,7 @@ import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -198,10 +199,14 @@ final class History {
         JsonArrayBuilder list = JsonText.PROVIDER.createArrayBuilder();
         JsonArrayBuilder ids = JsonText.PROVIDER.createArrayBuilder();
         JsonObjectBuilder forks = JsonText.PROVIDER.createObjectBuilder();
+        Map<Integer, List<Node>> children = new HashMap<>();
+        for (Node node : nodes) {
+            children.computeIfAbsent(node.parent(), parent -> new ArrayList<>(1)).add(node);
+        }
         for (Node node : path) {
             list.add(node.message());
             ids.add(node.id());
-            List<Node> siblings = nodes.stream().filter(other -> other.parent() == node.parent()).toList();
+            List<Node> siblings = children.get(node.parent());
             if (siblings.size() > 1) {
                 JsonArrayBuilder alternatives = JsonText.PROVIDER.createArrayBuilder();
                 siblings.forEach(sibling -> alternatives.add(sibling.id()));

@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
  */
 public record ContextOverflow(OptionalLong contextTokens, OptionalLong promptTokens) {
 
-    private static final List<String> CODES = List.of("context_length_exceeded", "exceed_context_size_error", "string_above_max_length");
+    private static final List<String> CODES = List.of("context_length_exceeded", "exceed_context_size_error");
     /** "maximum context length is 4096 tokens. However, you requested 5000 tokens" (OpenAI, vLLM). */
     private static final Pattern MAXIMUM = Pattern.compile("(?i)maximum context length is (\\d+) tokens.*?(?:requested|resulted in) (\\d+) tokens");
     /** "request (6030 tokens) exceeds the available context size (4096 tokens)" (llama.cpp). */

@@ -28,6 +28,7 @@ import org.openqa.selenium.Keys;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.SearchContext;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -73,7 +74,10 @@ class BrowserIT {
                 "--user-data-dir=" + Files.createTempDirectory("chromium-profile"), "--window-size=1000,760");
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build();
         browser = new ChromeDriver(service, options);
+        // The page re-renders its transcript when a conversation frame comes (after every turn):
+        // an element read a moment before may be gone.
         wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+        wait.ignoring(StaleElementReferenceException.class);
         browser.get(PAGE);
         waitForStatus("Connected");
     }
@@ -160,7 +164,7 @@ class BrowserIT {
     void editAndRegenerateMakeBranchesAndTheSwitchesGoBackAndForth() {
         type("first words");
         wait.until(b -> !usageShown().isEmpty());
-        steerButton(".user", "edit").click();
+        steer(".user", "edit");
         WebElement input = shadow().findElement(By.cssSelector("textarea"));
         assertEquals("first words", input.getAttribute("value"), "the message to edit is in the input");
         input.clear();
@@ -168,35 +172,41 @@ class BrowserIT {
         input.sendKeys(Keys.ENTER);
         wait.until(b -> assistantText().contains("second words") && forkLabel(".user").equals("2/2"));
         assertEquals(List.of("second words"), userTexts(), "the edited branch is shown");
-        steerButton(".user", "previous").click();
+        steer(".user", "previous");
         wait.until(b -> userTexts().equals(List.of("first words")) && forkLabel(".user").equals("1/2"));
         assertTrue(assistantText().contains("first words"), "the old branch, answer and all");
 
-        steerButton(".assistant", "regenerate").click();
+        steer(".assistant", "regenerate");
         wait.until(b -> forkLabel(".assistant").equals("2/2") && !usageShown().isEmpty());
-        steerButton(".assistant", "previous").click();
+        steer(".assistant", "previous");
         wait.until(b -> forkLabel(".assistant").equals("1/2"));
-        steerButton(".assistant", "next").click();
+        steer(".assistant", "next");
         wait.until(b -> forkLabel(".assistant").equals("2/2"));
     }
 
-    /** The branch control named {@code name} of the last message of {@code kind}. */
-    private WebElement steerButton(String kind, String name) {
-        return wait.until(b -> {
+    /** Clicks the branch control named {@code name} of the last message of {@code kind} (again if the page re-rendered it first). */
+    private void steer(String kind, String name) {
+        wait.until(b -> {
             List<WebElement> messages = shadow().findElements(By.cssSelector(".msg" + kind));
             List<WebElement> found = messages.isEmpty() ? List.of() : messages.get(messages.size() - 1).findElements(By.cssSelector(".steer button." + name));
-            return found.isEmpty() || !found.get(0).isEnabled() ? null : found.get(0);
+            if (found.isEmpty() || !found.get(0).isEnabled()) {
+                return false;
+            }
+            found.get(0).click();
+            return true;
         });
     }
 
     /** The "1/2" of the last message of {@code kind}; empty if it has no alternatives. */
     private String forkLabel(String kind) {
-        List<WebElement> messages = shadow().findElements(By.cssSelector(".msg" + kind));
-        if (messages.isEmpty()) {
-            return "";
-        }
-        List<WebElement> label = messages.get(messages.size() - 1).findElements(By.cssSelector(".steer .fork"));
-        return label.isEmpty() ? "" : label.get(0).getText();
+        return settled(() -> {
+            List<WebElement> messages = shadow().findElements(By.cssSelector(".msg" + kind));
+            if (messages.isEmpty()) {
+                return "";
+            }
+            List<WebElement> label = messages.get(messages.size() - 1).findElements(By.cssSelector(".steer .fork"));
+            return label.isEmpty() ? "" : label.get(0).getText();
+        });
     }
 
     private void type(String text) {
@@ -215,17 +225,34 @@ class BrowserIT {
 
     /** The text of the last assistant message, without its usage line. */
     private String assistantText() {
-        List<WebElement> replies = shadow().findElements(By.cssSelector(".assistant .content"));
-        return replies.isEmpty() ? "" : replies.get(replies.size() - 1).getText();
+        return settled(() -> {
+            List<WebElement> replies = shadow().findElements(By.cssSelector(".assistant .content"));
+            return replies.isEmpty() ? "" : replies.get(replies.size() - 1).getText();
+        });
     }
 
     private String usageShown() {
-        List<WebElement> usage = shadow().findElements(By.cssSelector(".assistant .usage"));
-        return usage.isEmpty() ? "" : usage.get(usage.size() - 1).getText();
+        return settled(() -> {
+            List<WebElement> usage = shadow().findElements(By.cssSelector(".assistant .usage"));
+            return usage.isEmpty() ? "" : usage.get(usage.size() - 1).getText();
+        });
     }
 
     private List<String> userTexts() {
-        return shadow().findElements(By.cssSelector(".user .content")).stream().map(WebElement::getText).toList();
+        return settled(() -> shadow().findElements(By.cssSelector(".user .content")).stream().map(WebElement::getText).toList());
+    }
+
+    /** What {@code read} reads of the transcript, read again if the page re-rendered it meanwhile. */
+    private static <T> T settled(java.util.function.Supplier<T> read) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return read.get();
+            } catch (StaleElementReferenceException e) {
+                if (attempt == 5) {
+                    throw e;
+                }
+            }
+        }
     }
 
     private String conversationId() {

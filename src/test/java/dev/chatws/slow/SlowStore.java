@@ -15,12 +15,12 @@ public class SlowStore extends ConversationStore {
     public static final long COMMIT_MILLIS = 3000;
 
     @Override
-    public void append(String id, long created, String owner, List<Node> messages, int active, long now) {
+    public void append(String id, long created, String owner, List<Node> messages, int active, Summary summary, long now) {
         try {
             Thread.sleep(COMMIT_MILLIS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        super.append(id, created, owner, messages, active, now);
+        super.append(id, created, owner, messages, active, summary, now);
     }
 }

@@ -49,6 +49,7 @@ final class Commits {
                 if (!commit.nodes().isEmpty()) {
                     state.stored |= commit.write();
                     state.history.append(commit.nodes(), commit.messages());
+                    state.usage = state.usage.plus(commit.summary().usage());
                 }
                 commit.turn().trace().ended(commit.turn().cancelled(), commit.completion());
                 state.audience.broadcast(commit.terminal());

@@ -67,6 +67,7 @@ public class Conversation {
     private Turns turns;
     private Presence presence;
     private Steering steering;
+    private Visits visits;
 
     @PostConstruct
     void init() {
@@ -76,6 +77,7 @@ public class Conversation {
         turns = new Turns(state, this, upstream, store, clientLimits, telemetry, settings);
         presence = new Presence(state, settings, turns::cancel, this::unloadIfIdle);
         steering = new Steering(state, turns, store, requestLimits, settings);
+        visits = new Visits(state, this, steering);
         scope.stored().ifPresent(this::restore);
         telemetry.conversationLoaded();
     }
@@ -87,6 +89,7 @@ public class Conversation {
         state.owner = from.owner();
         state.history.restore(from.messages(), from.active());
         state.profile = Profile.of(from.title(), from.settings());
+        state.usage = from.usage();
     }
 
     /**
@@ -206,17 +209,13 @@ public class Conversation {
         }
     }
 
-    /** What became of a socket that asked to attach. */
-    public enum Attach {
-        ATTACHED,
-        /** The conversation was unloaded or erased meanwhile: look it up again. */
-        GONE,
-        /** It belongs to another user: to the client, as unknown as a conversation that does not exist. */
-        NOT_YOURS
+    /** What HTTP requests (§12) ask of this conversation. */
+    public Visits visits() {
+        return visits;
     }
 
     /** Whether this conversation is to read the store before serving a socket: it is stored and nobody is using it. */
-    private boolean needsCatchUp() {
+    boolean needsCatchUp() {
         synchronized (lock) {
             return state.stored && state.idle() && !state.unloaded;
         }

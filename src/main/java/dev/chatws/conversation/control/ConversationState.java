@@ -1,5 +1,6 @@
 package dev.chatws.conversation.control;
 
+import dev.chatws.conversation.entity.TokenUsage;
 import java.util.function.Consumer;
 
 /**
@@ -10,6 +11,8 @@ import java.util.function.Consumer;
 final class ConversationState {
 
     final Object lock = new Object();
+    /** Held (never with {@link #lock}) while one title and settings update is computed and stored, so updates take turns. */
+    final Object updates = new Object();
     final String id;
     final History history;
     final Audience audience = new Audience();
@@ -18,6 +21,8 @@ final class ConversationState {
     String owner;
     /** Its title and settings (PROTOCOL §10). */
     Profile profile = Profile.NONE;
+    /** The tokens its committed turns used. */
+    TokenUsage usage = TokenUsage.NONE;
     /** Whether it is in the store (a turn was committed, or it was loaded from there). */
     boolean stored;
     /** Forgotten in memory: nothing attaches to this instance any more. */
@@ -40,7 +45,7 @@ final class ConversationState {
 
     /** The {@code conversation} frame as it stands. */
     dev.chatws.conversation.entity.ConversationFrame snapshot() {
-        return history.snapshot(id, created, profile);
+        return history.snapshot(id, created, profile, usage);
     }
 
     /** Whether the conversation is idle: no socket attached, no turn. */

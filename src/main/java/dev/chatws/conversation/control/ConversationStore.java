@@ -103,7 +103,7 @@ public class ConversationStore implements HistoryStore {
                     .map(m -> new Node(m.seq(), m.parentSeq(), m.body(), m.request()))
                     .toList();
             return Optional.of(new Stored(conversation.created(), conversation.owner(), messages, conversation.activeSeq(),
-                    conversation.title(), conversation.settings()));
+                    conversation.title(), conversation.settings(), conversation.usage()));
         });
     }
 
@@ -135,28 +135,43 @@ public class ConversationStore implements HistoryStore {
      * was loaded here) or if the conversation had been stored and was deleted since.
      */
     @Override
-    public void append(String id, long created, String owner, List<Node> nodes, int active, long now) {
+    public void append(String id, long created, String owner, List<Node> nodes, int active, Summary summary, long now) {
         try {
-            appendOnce(id, created, owner, nodes, active, now);
+            appendOnce(id, created, owner, nodes, active, summary, now);
         } catch (StoreException first) {
             if (first.conflict()) {
                 throw first;
             }
             // A pooled connection the database dropped (a restart, a failover) fails the first try.
             LOG.info(() -> "A commit failed (" + first.getMessage() + "); trying it once more on a fresh connection");
-            appendOnce(id, created, owner, nodes, active, now);
+            appendOnce(id, created, owner, nodes, active, summary, now);
         }
     }
 
-    private void appendOnce(String id, long created, String owner, List<Node> nodes, int active, long now) {
+    private void appendOnce(String id, long created, String owner, List<Node> nodes, int active, Summary summary, long now) {
         inTransaction(em -> {
-            if (nodes.get(0).seq() == 0 && em.find(StoredConversation.class, id) == null) {
-                em.persist(new StoredConversation(id, created, now, owner, active));
+            StoredConversation conversation = nodes.get(0).seq() == 0 ? em.find(StoredConversation.class, id) : null;
+            if (nodes.get(0).seq() == 0 && conversation == null) {
+                conversation = new StoredConversation(id, created, now, owner, active);
+                conversation.committed(summary.pathLength(), summary.model(), summary.usage());
+                em.persist(conversation);
             } else {
-                touch(em, id, active, now);
+                touch(em, id, active, summary.pathLength(), now);
+                if (em.createQuery("update StoredConversation c set c.model = :model, c.promptTokens = coalesce(c.promptTokens, 0) + :p,"
+                        + " c.completionTokens = coalesce(c.completionTokens, 0) + :c, c.cachedTokens = coalesce(c.cachedTokens, 0) + :k,"
+                        + " c.reasoningTokens = coalesce(c.reasoningTokens, 0) + :r where c.id = :id")
+                        .setParameter("model", summary.model()).setParameter("id", id)
+                        .setParameter("p", summary.usage().prompt()).setParameter("c", summary.usage().completion())
+                        .setParameter("k", summary.usage().cached()).setParameter("r", summary.usage().reasoning())
+                        .executeUpdate() == 0) {
+                    throw new IllegalStateException("The conversation was deleted from the store");
+                }
             }
             for (Node node : nodes) {
                 em.persist(new StoredMessage(id, node.seq(), node.parent(), node.body(), node.request()));
+            }
+            if (owner != null && !summary.usage().isEmpty()) {
+                ConversationCatalog.addUsage(em, owner, summary.usage());
             }
             return null;
         });
@@ -176,16 +191,17 @@ public class ConversationStore implements HistoryStore {
     }
 
     @Override
-    public void activate(String id, int active, long now) {
+    public void activate(String id, int active, int pathLength, long now) {
         inTransaction(em -> {
-            touch(em, id, active, now);
+            touch(em, id, active, pathLength, now);
             return null;
         });
     }
 
-    private static void touch(EntityManager em, String id, int active, long now) {
-        if (em.createQuery("update StoredConversation c set c.lastActive = :now, c.activeSeq = :active where c.id = :id")
-                .setParameter("now", now).setParameter("active", active).setParameter("id", id).executeUpdate() == 0) {
+    private static void touch(EntityManager em, String id, int active, int pathLength, long now) {
+        if (em.createQuery("update StoredConversation c set c.lastActive = :now, c.activeSeq = :active, c.pathLength = :length where c.id = :id")
+                .setParameter("now", now).setParameter("active", active).setParameter("length", pathLength)
+                .setParameter("id", id).executeUpdate() == 0) {
             throw new IllegalStateException("The conversation was deleted from the store");
         }
     }
@@ -196,24 +212,8 @@ public class ConversationStore implements HistoryStore {
         return inTransaction(em -> deleteWhere(em, id, Long.MAX_VALUE));
     }
 
-    /**
-     * Deletes conversation {@code id} if no turn committed to it since {@code before} (epoch
-     * seconds); false if it was active since, or is not stored.
-     */
-    public boolean deleteIfIdle(String id, long before) {
-        return inTransaction(em -> deleteWhere(em, id, before));
-    }
-
-    /** Up to {@code limit} ids of conversations no turn committed to since {@code before} (epoch seconds). */
-    public List<String> idleSince(long before, int limit) {
-        return call(em -> em.createQuery(
-                "select c.id from StoredConversation c where c.lastActive < :before order by c.lastActive", String.class)
-                .setParameter("before", before)
-                .setMaxResults(limit)
-                .getResultList());
-    }
-
-    private static boolean deleteWhere(EntityManager em, String id, long before) {
+    /** Deletes conversation {@code id} and its messages if it was not updated since {@code before} (epoch seconds; in {@code em}'s transaction). */
+    static boolean deleteWhere(EntityManager em, String id, long before) {
         int deleted = em.createQuery("delete from StoredConversation c where c.id = :id and c.lastActive < :before")
                 .setParameter("id", id)
                 .setParameter("before", before)
@@ -227,7 +227,8 @@ public class ConversationStore implements HistoryStore {
         return true;
     }
 
-    private <T> T call(Function<EntityManager, T> work) {
+    /** Runs {@code work} with an entity manager of its own; a failure is a {@link StoreException}. */
+    <T> T call(Function<EntityManager, T> work) {
         try {
             EntityManager em = factory().createEntityManager();
             try {
@@ -241,7 +242,8 @@ public class ConversationStore implements HistoryStore {
         }
     }
 
-    private <T> T inTransaction(Function<EntityManager, T> work) {
+    /** Runs {@code work} in a transaction of its own, committed if it returns; a failure is a {@link StoreException}. */
+    <T> T inTransaction(Function<EntityManager, T> work) {
         return call(em -> {
             EntityTransaction transaction = em.getTransaction();
             transaction.begin();

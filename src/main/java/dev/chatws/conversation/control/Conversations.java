@@ -13,6 +13,8 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -41,6 +43,9 @@ public class Conversations {
 
     @Inject
     ConversationStore store;
+
+    @Inject
+    ConversationCatalog catalog;
 
     @Inject
     @ConfigProperty(name = "chat.retention", defaultValue = "P30D")
@@ -99,9 +104,9 @@ public class Conversations {
                 return false;
             }
             try {
-                Conversation.Attach attached = scope.call(id, () -> conversation.attach(peer));
-                if (attached != Conversation.Attach.GONE) {
-                    return attached == Conversation.Attach.ATTACHED;
+                Attach attached = scope.call(id, () -> conversation.attach(peer));
+                if (attached != Attach.GONE) {
+                    return attached == Attach.ATTACHED;
                 }
             } catch (ContextNotActiveException e) {
                 LOG.fine("The conversation was unloaded while a socket attached; looking it up again");
@@ -150,14 +155,59 @@ public class Conversations {
         return true;
     }
 
+    /**
+     * What {@code user} (null: anonymous) asks of conversation {@code id} over HTTP (§12),
+     * loading it from the store if it is not in memory: empty if there is no such conversation or
+     * it is another user's (both 404 to the caller).
+     *
+     * @throws StoreException if the store cannot be read
+     */
+    public <T> Optional<T> visit(String id, String user, Function<Visits, Optional<T>> what) {
+        for (int attempt = 0; attempt < 3; attempt++) {
+            if (!scope.resume(id)) {
+                return Optional.empty();
+            }
+            try {
+                Optional<T> answer = scope.call(id, () -> what.apply(conversation.visits()));
+                if (answer.isPresent() || scope.exists(id)) {
+                    return answer;
+                }
+            } catch (ContextNotActiveException e) {
+                LOG.fine("The conversation was unloaded while a request visited it; looking it up again");
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Erases every conversation of {@code user} (§12): those in memory as {@link #erase} does,
+     * then all of them, and the user's usage, in the store. Returns how many the store held.
+     *
+     * @throws StoreException if the store cannot be read or written
+     */
+    public int eraseAll(String user) {
+        for (String id : catalog.owned(user)) {
+            if (scope.exists(id)) {
+                try {
+                    scope.call(id, () -> conversation.eraseFor(user));
+                } catch (ContextNotActiveException e) {
+                    LOG.fine("The conversation was unloaded while it was erased");
+                }
+            }
+        }
+        int erased = catalog.eraseAll(user);
+        LOG.log(Level.INFO, "Erased all {0} conversation(s) of a user", erased);
+        return erased;
+    }
+
     /** Deletes the conversations no turn committed to for longer than {@code keep}, but not those in use. */
     void sweep(Duration keep) {
         try {
             long before = Instant.now().minus(keep).getEpochSecond();
-            List<String> idle = store.idleSince(before, SWEEP_BATCH);
+            List<String> idle = catalog.idleSince(before, SWEEP_BATCH);
             int deleted = 0;
             for (String id : idle) {
-                if (unloadIfIdle(id) && store.deleteIfIdle(id, before)) {
+                if (unloadIfIdle(id) && catalog.deleteIfIdle(id, before)) {
                     deleted++;
                 }
             }

@@ -1,7 +1,9 @@
 package dev.chatws.conversation.control;
 
 import dev.chatws.conversation.entity.ConversationFrame;
+import dev.chatws.conversation.entity.TokenUsage;
 import dev.chatws.json.JsonText;
+import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
@@ -77,6 +79,33 @@ final class History {
         }
         int seq = Integer.parseInt(id.substring(4));
         return seq < nodes.size() ? Optional.of(nodes.get(seq)) : Optional.empty();
+    }
+
+    /** How many messages the path from the root to {@code seq} has, both ends counted (0 for -1: none). */
+    int depth(int seq) {
+        int depth = 0;
+        for (int at = seq; at >= 0; at = nodes.get(at).parent()) {
+            depth++;
+        }
+        return depth;
+    }
+
+    /**
+     * Every message of every branch, in commit order, each with its id and its parent's
+     * (PROTOCOL §12's export): {@code {"id":"msg_1","parent":"msg_0","message":{…}}}.
+     */
+    JsonArray export() {
+        JsonArrayBuilder all = JsonText.PROVIDER.createArrayBuilder();
+        for (Node node : nodes) {
+            JsonObjectBuilder entry = JsonText.PROVIDER.createObjectBuilder().add("id", node.id());
+            if (node.parent() < 0) {
+                entry.addNull("parent");
+            } else {
+                entry.add("parent", nodes.get(node.parent()).id());
+            }
+            all.add(entry.add("message", node.message()));
+        }
+        return all.build();
     }
 
     /** The index of the message with {@code seq} on the active path; -1 if it is not on it. */
@@ -195,7 +224,7 @@ final class History {
     }
 
     /** The {@code conversation} frame (PROTOCOL §3.1, §8) of conversation {@code id}. */
-    ConversationFrame snapshot(String id, long created, Profile profile) {
+    ConversationFrame snapshot(String id, long created, Profile profile, TokenUsage usage) {
         JsonArrayBuilder list = JsonText.PROVIDER.createArrayBuilder();
         JsonArrayBuilder ids = JsonText.PROVIDER.createArrayBuilder();
         JsonObjectBuilder forks = JsonText.PROVIDER.createObjectBuilder();
@@ -214,6 +243,6 @@ final class History {
             }
         }
         return new ConversationFrame(id, created, list.build(), ids.build(), forks.build(), profile.title(),
-                profile.settings(), trimmed == 0 ? null : trimmed);
+                profile.settings(), usage.json(), trimmed == 0 ? null : trimmed);
     }
 }

@@ -1,5 +1,6 @@
 package dev.chatws.conversation.control;
 
+import dev.chatws.conversation.entity.TokenUsage;
 import java.util.List;
 import java.util.Optional;
 
@@ -22,9 +23,17 @@ public interface HistoryStore {
 
     /**
      * A conversation as stored: when it was created, its owner (null: anonymous), its messages in
-     * commit order, its active leaf (-1: the last), its title and settings (JSON text; null: none).
+     * commit order, its active leaf (-1: the last), its title and settings (JSON text; null: none),
+     * and the tokens its turns used.
      */
-    record Stored(long created, String owner, List<Node> messages, int active, String title, String settings) {
+    record Stored(long created, String owner, List<Node> messages, int active, String title, String settings, TokenUsage usage) {
+    }
+
+    /**
+     * What a commit changes besides its messages: the active path's length once committed, the
+     * model the turn ran on, and the tokens it used (added to the conversation's and its owner's).
+     */
+    record Summary(int pathLength, String model, TokenUsage usage) {
     }
 
     /** Which state of a conversation the store holds, to tell whether another server changed it: its message count and active leaf. */
@@ -39,11 +48,12 @@ public interface HistoryStore {
 
     /**
      * Stores {@code nodes} of conversation {@code id}, creating it (created at {@code created},
-     * owned by {@code owner}) if need be, makes {@code active} its active leaf and marks it active
-     * at {@code now}; fails, committing nothing, if a {@code seq} is taken (another server
-     * committed meanwhile) or the conversation was deleted since it was stored.
+     * owned by {@code owner}) if need be, makes {@code active} its active leaf, takes in the
+     * {@code summary} and marks it updated at {@code now}; fails, committing nothing, if a
+     * {@code seq} is taken (another server committed meanwhile) or the conversation was deleted
+     * since it was stored.
      */
-    void append(String id, long created, String owner, List<Node> nodes, int active, long now);
+    void append(String id, long created, String owner, List<Node> nodes, int active, Summary summary, long now);
 
     /**
      * Sets the {@code title} and {@code settings} (JSON text; null: none) of conversation
@@ -51,8 +61,11 @@ public interface HistoryStore {
      */
     void describe(String id, long created, String owner, String title, String settings, long now);
 
-    /** Makes {@code active} the active leaf of stored conversation {@code id}; fails if it is no longer stored. */
-    void activate(String id, int active, long now);
+    /**
+     * Makes {@code active} the active leaf of stored conversation {@code id}, its path
+     * {@code pathLength} messages long; fails if it is no longer stored.
+     */
+    void activate(String id, int active, int pathLength, long now);
 
     /** Deletes conversation {@code id} and its messages; false if it was not stored. */
     boolean delete(String id);

@@ -4,6 +4,7 @@ import dev.chatws.conversation.entity.ChatRequest;
 import dev.chatws.conversation.entity.ControlFrame;
 import dev.chatws.conversation.entity.ErrorCode;
 import dev.chatws.conversation.entity.ErrorFrame;
+import dev.chatws.conversation.entity.ServerFrame;
 import dev.chatws.json.JsonText;
 import dev.chatws.limits.control.RequestLimits;
 import jakarta.json.JsonArrayBuilder;
@@ -135,6 +136,7 @@ final class Steering {
     /** {@code branch.switch}: the branch holding {@code message_id} becomes active, down to its latest leaf; stored off this thread. */
     void switchTo(Peer from, ControlFrame frame) {
         int leaf;
+        int length;
         synchronized (state.lock) {
             if (busy(from)) {
                 return;
@@ -145,9 +147,10 @@ final class Steering {
                 return;
             }
             leaf = state.history.latestLeafUnder(chosen.get().seq());
+            length = state.history.depth(leaf);
             state.steering = true;
         }
-        Runnable write = () -> switched(from, leaf);
+        Runnable write = () -> switched(from, leaf, length);
         try {
             settings.background(write);
         } catch (RejectedExecutionException e) {
@@ -158,11 +161,11 @@ final class Steering {
     }
 
     /** Stores the switch (no lock held), then makes it so and tells every socket; if the store failed, the requester alone hears it. */
-    private void switched(Peer from, int leaf) {
+    private void switched(Peer from, int leaf, int length) {
         StoreException failure = null;
         if (state.stored) {
             try {
-                store.activate(state.id, leaf, Instant.now().getEpochSecond());
+                store.activate(state.id, leaf, length, Instant.now().getEpochSecond());
             } catch (StoreException e) {
                 failure = e;
             }
@@ -187,51 +190,58 @@ final class Steering {
     }
 
     /**
-     * {@code conversation.update} (§10): the title and settings, all of the frame or, if a member
-     * is invalid, nothing; stored off this thread, then every socket gets the conversation frame.
+     * {@code conversation.update} (§10) from a socket: {@link #update(JsonObject)} off this thread;
+     * every socket gets the conversation frame, or the requester alone the error.
      * Allowed while a turn is in flight: it applies from the next turn.
      */
     void update(Peer from, ControlFrame frame) {
-        Profile.Result result;
-        synchronized (state.lock) {
-            result = state.profile.update(frame.body());
-        }
-        if (result.refusal() != null) {
-            reject(from, result.refusal());
-            return;
-        }
         try {
-            settings.background(() -> updated(from, result.profile()));
+            settings.background(() -> {
+                ServerFrame answer = update(frame.body());
+                if (answer instanceof ErrorFrame error) {
+                    reject(from, error);
+                }
+            });
         } catch (RejectedExecutionException e) {
             reject(from, ErrorFrame.of(ErrorCode.INTERNAL_ERROR, "The server is stopping; the conversation was not changed."));
         }
     }
 
-    private void updated(Peer from, Profile profile) {
-        StoreException failure = null;
-        if (!state.erased) {
-            try {
-                store.describe(state.id, state.created, state.owner, profile.title(), profile.settingsText(), Instant.now().getEpochSecond());
-            } catch (StoreException e) {
-                failure = e;
+    /**
+     * Applies an update's {@code title} and {@code settings}: all of them, or, if a member is
+     * invalid, nothing; stores them (blocking, no conversation lock held; updates of one
+     * conversation take turns, so none is lost), then tells every socket. Answers the conversation
+     * frame, or the error frame that refused it or says the store failed.
+     */
+    ServerFrame update(JsonObject body) {
+        synchronized (state.updates) {
+            Profile.Result result;
+            synchronized (state.lock) {
+                result = state.profile.update(body);
             }
-        }
-        Peer[] targets;
-        synchronized (state.lock) {
-            if (failure == null) {
+            if (result.refusal() != null) {
+                return result.refusal();
+            }
+            Profile profile = result.profile();
+            if (!state.erased) {
+                try {
+                    store.describe(state.id, state.created, state.owner, profile.title(), profile.settingsText(), Instant.now().getEpochSecond());
+                } catch (StoreException e) {
+                    LOG.warning(() -> ChatScope.redact(state.id) + ": an update was not stored. " + e.getMessage());
+                    return ErrorFrame.of(ErrorCode.INTERNAL_ERROR, "The conversation could not be saved, so it did not change; try again.");
+                }
+            }
+            ServerFrame answer;
+            Peer[] targets;
+            synchronized (state.lock) {
                 state.profile = profile;
                 state.stored = true;
-                state.audience.broadcast(state.snapshot());
-            } else {
-                String why = failure.getMessage();
-                LOG.warning(() -> ChatScope.redact(state.id) + ": an update was not stored. " + why);
-                from.push(ErrorFrame.of(ErrorCode.INTERNAL_ERROR, "The conversation could not be saved, so it did not change; try again."));
+                answer = state.snapshot();
+                state.audience.broadcast(answer);
+                targets = state.audience.targets();
             }
-            targets = state.audience.targets();
-        }
-        Audience.deliver(targets, true);
-        if (failure != null) {
-            from.flush();
+            Audience.deliver(targets, true);
+            return answer;
         }
     }
 

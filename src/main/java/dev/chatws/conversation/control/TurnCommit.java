@@ -1,6 +1,7 @@
 package dev.chatws.conversation.control;
 
 import dev.chatws.conversation.entity.RawFrame;
+import dev.chatws.conversation.entity.TokenUsage;
 import dev.chatws.json.JsonText;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
@@ -12,14 +13,15 @@ import java.util.Optional;
 /**
  * An ended turn on its way into the history (PROTOCOL §4, §8): the messages it adds, as they are to
  * be stored (from {@code seq} onwards, each following the one before, the first following the
- * turn's fork point), the {@code chat.completion} the turn added up to and its terminal frame.
+ * turn's fork point), what else the commit changes (path length, model, usage), the
+ * {@code chat.completion} the turn added up to and its terminal frame.
  * The turn's request members ride on its last request message, for a later regenerate.
  * {@code write} is false for a conversation being erased, whose turn is not stored. No nodes: the
  * turn adds nothing (a regenerate cancelled before any of its answer arrived).
  *
  * <p>Immutable; written on a background thread with no lock held.
  */
-record TurnCommit(Turn turn, List<HistoryStore.Node> nodes, List<JsonObject> messages, boolean write,
+record TurnCommit(Turn turn, List<HistoryStore.Node> nodes, List<JsonObject> messages, HistoryStore.Summary summary, boolean write,
         JsonObject completion, RawFrame terminal) {
 
     /** What {@code ended} adds, its first message taking {@code seq}. */
@@ -38,7 +40,9 @@ record TurnCommit(Turn turn, List<HistoryStore.Node> nodes, List<JsonObject> mes
             nodes.add(new HistoryStore.Node(seq + i, parent, JsonText.wellFormed(messages.get(i).toString()), request));
             parent = seq + i;
         }
-        return new TurnCommit(ended, List.copyOf(nodes), List.copyOf(messages), write, completion, terminal);
+        HistoryStore.Summary summary = new HistoryStore.Summary(ended.plan().base().size() + messages.size(), ended.model(),
+                TokenUsage.of(completion.get("usage")));
+        return new TurnCommit(ended, List.copyOf(nodes), List.copyOf(messages), summary, write, completion, terminal);
     }
 
     /** A request's members but {@code messages}, as JSON text; null for none. */
@@ -65,7 +69,7 @@ record TurnCommit(Turn turn, List<HistoryStore.Node> nodes, List<JsonObject> mes
             return Optional.empty();
         }
         try {
-            store.append(id, created, owner, nodes, active(), Instant.now().getEpochSecond());
+            store.append(id, created, owner, nodes, active(), summary, Instant.now().getEpochSecond());
             return Optional.empty();
         } catch (StoreException e) {
             return Optional.of(e);

@@ -9,19 +9,26 @@ import jakarta.persistence.Table;
 
 /**
  * A conversation as the store keeps it: its id, when it was created and when a turn last
- * committed to it (what retention counts idleness from), and the user who owns it (null when it
- * was started anonymously), and which branch is active (the seq of its leaf). Its messages are
- * {@link StoredMessage} rows. Table {@code chat_conversation}:
+ * changed (a commit, edit, switch or update: its {@code updated}, and what retention counts
+ * idleness from), the user who owns it (null when it was started anonymously), which branch is
+ * active (the seq of its leaf) and how long that path is, its title and settings, the model of its
+ * last committed turn and the tokens its turns used. Its messages are {@link StoredMessage} rows.
+ * Table {@code chat_conversation}:
  * <pre>
- * id                        | created    | last_active | owner_name        | active_seq
- * conv_3q2x…(22 base64url)  | 1732550000 | 1732550042  | alice@example.com | 2
+ * id                        | created    | last_active | owner_name        | active_seq | path_length | model | prompt_tokens …
+ * conv_3q2x…(22 base64url)  | 1732550000 | 1732550042  | alice@example.com | 2          | 2           | gpt-x | 120 …
  * </pre>
+ * A user's list (PROTOCOL §12) reads the index on (owner, last_active, id) backwards, so a page
+ * costs the same however many conversations the user has. Columns added after v1 are nullable:
+ * the store adds them to an existing table on start.
  *
  * <p>A Jakarta Persistence entity (a class, as entities cannot be records); not thread-safe, used
  * inside one entity manager.
  */
 @Entity
-@Table(name = "chat_conversation", indexes = @Index(name = "chat_conversation_last_active", columnList = "last_active"))
+@Table(name = "chat_conversation", indexes = {
+        @Index(name = "chat_conversation_last_active", columnList = "last_active"),
+        @Index(name = "chat_conversation_owner_updated", columnList = "owner_name, last_active, id")})
 public class StoredConversation {
 
     @Id
@@ -50,6 +57,26 @@ public class StoredConversation {
     @Column(name = "active_seq")
     private Integer activeSeq;
 
+    /** How many messages the active path has; null in a store from before it was kept (filled in on start). */
+    @Column(name = "path_length")
+    private Integer pathLength;
+
+    /** The model of the last committed turn; null before one. */
+    @Column(name = "model", length = 256)
+    private String model;
+
+    @Column(name = "prompt_tokens")
+    private Long promptTokens;
+
+    @Column(name = "completion_tokens")
+    private Long completionTokens;
+
+    @Column(name = "cached_tokens")
+    private Long cachedTokens;
+
+    @Column(name = "reasoning_tokens")
+    private Long reasoningTokens;
+
     protected StoredConversation() {
     }
 
@@ -59,6 +86,7 @@ public class StoredConversation {
         this.lastActive = lastActive;
         this.owner = owner;
         this.activeSeq = activeSeq;
+        this.pathLength = 0;
     }
 
     public String id() {
@@ -71,6 +99,16 @@ public class StoredConversation {
 
     public long lastActive() {
         return lastActive;
+    }
+
+    /** Takes in a first commit: the active path's length, the turn's model and the tokens it used. */
+    public void committed(int length, String turnModel, TokenUsage usage) {
+        this.pathLength = length;
+        this.model = turnModel;
+        this.promptTokens = usage.prompt();
+        this.completionTokens = usage.completion();
+        this.cachedTokens = usage.cached();
+        this.reasoningTokens = usage.reasoning();
     }
 
     /** Sets its title and settings, and marks it active at {@code now}. */
@@ -96,5 +134,24 @@ public class StoredConversation {
     /** The user who created it; null for a conversation started anonymously. */
     public String owner() {
         return owner;
+    }
+
+    /** How many messages its active path has; -1 if the store does not know yet. */
+    public int pathLength() {
+        return pathLength == null ? -1 : pathLength;
+    }
+
+    /** The model of its last committed turn; null before one. */
+    public String model() {
+        return model;
+    }
+
+    /** The tokens its committed turns used. */
+    public TokenUsage usage() {
+        return new TokenUsage(value(promptTokens), value(completionTokens), value(cachedTokens), value(reasoningTokens));
+    }
+
+    private static long value(Long count) {
+        return count == null ? 0 : count;
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import dev.chatws.conversation.entity.ChatRequest;
 import dev.chatws.conversation.entity.ControlFrame;
 import dev.chatws.conversation.entity.ConversationFrame;
+import dev.chatws.conversation.entity.TokenUsage;
 import dev.chatws.conversation.entity.ErrorCode;
 import dev.chatws.conversation.entity.ErrorFrame;
 import dev.chatws.conversation.entity.MalformedFrame;
@@ -95,11 +96,15 @@ class FrameCodecTest {
         var ids = Json.createArrayBuilder().add("msg_0").build();
         var forks = Json.createObjectBuilder().build();
         assertEquals("{\"object\":\"conversation\",\"id\":\"conv_1\",\"created\":5,\"messages\":[{\"role\":\"user\",\"content\":\"hi\",\"x\":1}],"
-                + "\"message_ids\":[\"msg_0\"],\"forks\":{},\"title\":null,\"settings\":{\"system\":null,\"model\":null,\"params\":{}}}",
-                encoder.encode(new ConversationFrame("conv_1", 5, messages, ids, forks, null, ConversationFrame.NO_SETTINGS, null)));
+                + "\"message_ids\":[\"msg_0\"],\"forks\":{},\"title\":null,\"settings\":{\"system\":null,\"model\":null,\"params\":{}},"
+                + "\"usage\":{\"prompt_tokens\":0,\"completion_tokens\":0,\"total_tokens\":0,\"prompt_tokens_details\":{\"cached_tokens\":0},"
+                + "\"completion_tokens_details\":{\"reasoning_tokens\":0}}}",
+                encoder.encode(new ConversationFrame("conv_1", 5, messages, ids, forks, null, ConversationFrame.NO_SETTINGS, TokenUsage.NONE.json(), null)));
         assertEquals("{\"object\":\"conversation\",\"id\":\"conv_1\",\"created\":5,\"messages\":[],\"message_ids\":[],\"forks\":{},"
-                + "\"title\":\"T\",\"settings\":{\"system\":null,\"model\":null,\"params\":{}},\"trimmed\":2}",
+                + "\"title\":\"T\",\"settings\":{\"system\":null,\"model\":null,\"params\":{}},\"usage\":{\"prompt_tokens\":3,"
+                + "\"completion_tokens\":2,\"total_tokens\":5,\"prompt_tokens_details\":{\"cached_tokens\":1},"
+                + "\"completion_tokens_details\":{\"reasoning_tokens\":1}},\"trimmed\":2}",
                 encoder.encode(new ConversationFrame("conv_1", 5, Json.createArrayBuilder().build(), Json.createArrayBuilder().build(), forks, "T",
-                        ConversationFrame.NO_SETTINGS, 2)));
+                        ConversationFrame.NO_SETTINGS, new TokenUsage(3, 2, 1, 1).json(), 2)));
     }
 }

@@ -43,8 +43,13 @@ final class ConversationFixture {
     /** Per conversation: its stored title and settings text. */
     final Map<String, String[]> profiles = new HashMap<>();
     boolean storeFails;
+    /** Run as every title and settings update is stored, before it is (a test may block it there). */
+    Runnable onDescribe = () -> { };
     /** What the conversation is loaded from, if set before {@link #start()}. */
     HistoryStore.Stored seed;
+    /** Every commit's summary (path length, model, usage), by conversation. */
+    final Map<String, List<HistoryStore.Summary>> summaries = new HashMap<>();
+    final Map<String, dev.chatws.conversation.entity.TokenUsage> usages = new HashMap<>();
     boolean ended;
     Duration grace = Duration.ofSeconds(30);
     final Conversation conversation = new Conversation();
@@ -194,7 +199,8 @@ final class ConversationFixture {
                 return Optional.empty();
             }
             String[] profile = profiles.getOrDefault(id, new String[2]);
-            return Optional.of(new Stored(1, null, messages == null ? List.of() : List.copyOf(messages), actives.getOrDefault(id, -1), profile[0], profile[1]));
+            return Optional.of(new Stored(1, null, messages == null ? List.of() : List.copyOf(messages), actives.getOrDefault(id, -1), profile[0], profile[1],
+                    usages.getOrDefault(id, dev.chatws.conversation.entity.TokenUsage.NONE)));
         }
 
         @Override
@@ -207,7 +213,7 @@ final class ConversationFixture {
         }
 
         @Override
-        public void append(String id, long created, String owner, List<Node> messages, int active, long now) {
+        public void append(String id, long created, String owner, List<Node> messages, int active, Summary summary, long now) {
             if (storeFails) {
                 throw new StoreException("the database went away", null);
             }
@@ -218,6 +224,8 @@ final class ConversationFixture {
             held.addAll(messages);
             stored.computeIfAbsent(id, key -> new ArrayList<>()).addAll(messages.stream().map(Node::body).toList());
             actives.put(id, active);
+            summaries.computeIfAbsent(id, key -> new ArrayList<>()).add(summary);
+            usages.merge(id, summary.usage(), dev.chatws.conversation.entity.TokenUsage::plus);
         }
 
         @Override
@@ -225,11 +233,12 @@ final class ConversationFixture {
             if (storeFails) {
                 throw new StoreException("the database went away", null);
             }
+            onDescribe.run();
             profiles.put(id, new String[] {title, settings});
         }
 
         @Override
-        public void activate(String id, int active, long now) {
+        public void activate(String id, int active, int pathLength, long now) {
             if (storeFails) {
                 throw new StoreException("the database went away", null);
             }

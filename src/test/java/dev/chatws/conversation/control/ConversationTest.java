@@ -178,7 +178,7 @@ class ConversationTest {
         conversation.receive(first, ask("x"));
         fixture.call().listener.event(chunk("a"));
         Socket second = new Socket(null);
-        assertEquals(Conversation.Attach.ATTACHED, conversation.attach(second));
+        assertEquals(Attach.ATTACHED, conversation.attach(second));
         fixture.call().listener.event(chunk("b"));
         fixture.call().listener.event(lastChunk());
         fixture.call().listener.completed(true);
@@ -247,7 +247,7 @@ class ConversationTest {
         assertEquals(Duration.ofMinutes(1), pending.get(0).delay);
         pending.get(0).fire();
         assertTrue(fixture.ended, "unloaded");
-        assertEquals(Conversation.Attach.GONE, conversation.attach(new Socket(null)), "look it up again");
+        assertEquals(Attach.GONE, conversation.attach(new Socket(null)), "look it up again");
     }
 
     @Test
@@ -278,7 +278,7 @@ class ConversationTest {
     @Test
     void anotherUsersSocketCannotAttach() {
         conversation.open(new Socket("alice"));
-        assertEquals(Conversation.Attach.NOT_YOURS, conversation.attach(new Socket("bob")));
+        assertEquals(Attach.NOT_YOURS, conversation.attach(new Socket("bob")));
     }
 
     private static final String CALL = "{\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":null,"

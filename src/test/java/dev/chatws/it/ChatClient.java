@@ -216,6 +216,29 @@ public final class ChatClient implements AutoCloseable {
         return frame.getJsonArray("messages");
     }
 
+    /**
+     * One HTTP request to the API: {@code method} on {@code uri}, with {@code token} as bearer
+     * (null: none) and {@code body} as JSON (null: none).
+     */
+    public static java.net.http.HttpResponse<String> http(String method, URI uri, String token, String body) {
+        java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(uri).timeout(TIMEOUT)
+                .method(method, body == null ? java.net.http.HttpRequest.BodyPublishers.noBody() : java.net.http.HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        try {
+            return HTTP.send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static JsonObject json(String text) {
         return Json.createReader(new StringReader(text)).readObject();
     }

@@ -22,12 +22,12 @@ import java.util.logging.Logger;
 /**
  * The store's conversations as a collection (PROTOCOL §12): a user's conversations, most recently
  * updated first, a page at a time; the tokens a user's turns used; everything of a user, erased;
- * and retention's idle conversations. Lists read the index on (owner, updated, id) from the
+ * and retention's idle conversations. Lists read the index on (owner, updated_ms, id) from the
  * cursor on, so a page costs the same at the 10,000th conversation as at the first.
  *
  * <p>On start (and, if the store was down then, on first use) it brings a store of an earlier
- * version up to date: the list's index, and the active path's length of every conversation stored
- * before it was kept.
+ * version up to date: the list's index, the time of the last change in milliseconds and the active
+ * path's length of every conversation stored before they were kept.
  *
  * <p>Application-scoped and thread-safe; every call is a database call on the caller's thread.
  */
@@ -72,7 +72,7 @@ public class ConversationCatalog {
         return store.call(em -> {
             Object[] cursor = null;
             if (after != null) {
-                List<Object[]> found = em.createQuery("select c.lastActive, c.id from StoredConversation c"
+                List<Object[]> found = em.createQuery("select c.updatedMillis, c.id from StoredConversation c"
                         + " where c.id = :id and c.owner = :owner and c.pathLength > 0", Object[].class)
                         .setParameter("id", after).setParameter("owner", owner).getResultList();
                 if (found.isEmpty()) {
@@ -80,18 +80,18 @@ public class ConversationCatalog {
                 }
                 cursor = found.get(0);
             }
-            String select = "select c.id, c.created, c.lastActive, c.title, c.pathLength, c.model, c.promptTokens, c.completionTokens,"
+            String select = "select c.id, c.created, c.updatedMillis, c.title, c.pathLength, c.model, c.promptTokens, c.completionTokens,"
                     + " c.cachedTokens, c.reasoningTokens from StoredConversation c where c.owner = :owner and c.pathLength > 0";
             // The first condition bounds the index range; the second breaks ties of the same second by id.
-            String from = cursor == null ? "" : " and c.lastActive <= :updated and (c.lastActive < :updated or c.id < :id)";
-            var query = em.createQuery(select + from + " order by c.lastActive desc, c.id desc", Object[].class)
+            String from = cursor == null ? "" : " and c.updatedMillis <= :updated and (c.updatedMillis < :updated or c.id < :id)";
+            var query = em.createQuery(select + from + " order by c.updatedMillis desc, c.id desc", Object[].class)
                     .setParameter("owner", owner).setMaxResults(limit + 1);
             if (cursor != null) {
                 query.setParameter("updated", cursor[0]).setParameter("id", cursor[1]);
             }
             List<Item> items = new ArrayList<>();
             for (Object[] row : query.getResultList()) {
-                items.add(new Item((String) row[0], number(row[1]), number(row[2]), (String) row[3], (int) number(row[4]), (String) row[5],
+                items.add(new Item((String) row[0], number(row[1]), number(row[2]) / 1000, (String) row[3], (int) number(row[4]), (String) row[5],
                         new TokenUsage(number(row[6]), number(row[7]), number(row[8]), number(row[9]))));
             }
             boolean more = items.size() > limit;
@@ -165,11 +165,13 @@ public class ConversationCatalog {
             store.call(em -> {
                 try {
                     store.inTransaction(tx -> tx.createNativeQuery("create index if not exists chat_conversation_owner_updated"
-                            + " on chat_conversation (owner_name, last_active, id)").executeUpdate());
+                            + " on chat_conversation (owner_name, updated_ms, id)").executeUpdate());
                 } catch (StoreException | PersistenceException e) {
                     LOG.log(Level.INFO, "The index chat_conversation_owner_updated could not be created here ({0}); create it by hand"
                             + " for fast lists", e.getMessage());
                 }
+                store.inTransaction(tx -> tx.createQuery("update StoredConversation c set c.updatedMillis = c.lastActive * 1000"
+                        + " where c.updatedMillis is null").executeUpdate());
                 List<String> unknown = em.createQuery("select c.id from StoredConversation c where c.pathLength is null", String.class)
                         .getResultList();
                 for (String id : unknown) {

@@ -199,8 +199,9 @@ public class ConversationStore implements HistoryStore {
     }
 
     private static void touch(EntityManager em, String id, int active, int pathLength, long now) {
-        if (em.createQuery("update StoredConversation c set c.lastActive = :now, c.activeSeq = :active, c.pathLength = :length where c.id = :id")
-                .setParameter("now", now).setParameter("active", active).setParameter("length", pathLength)
+        if (em.createQuery("update StoredConversation c set c.lastActive = :seconds, c.updatedMillis = :now, c.activeSeq = :active,"
+                + " c.pathLength = :length where c.id = :id")
+                .setParameter("seconds", now / 1000).setParameter("now", now).setParameter("active", active).setParameter("length", pathLength)
                 .setParameter("id", id).executeUpdate() == 0) {
             throw new IllegalStateException("The conversation was deleted from the store");
         }

@@ -9,7 +9,8 @@ import java.util.Optional;
  * database; a conversation's unit tests give one in memory. A history is a tree (PROTOCOL §8):
  * every message has its place in commit order ({@code seq}, unique in its conversation) and the
  * message it follows; the conversation knows its active leaf. Every method may block on I/O: never
- * call one holding a conversation's lock. Failures are {@link StoreException}s.
+ * call one holding a conversation's lock. Failures are {@link StoreException}s. Every {@code now} is in epoch milliseconds (what a
+ * list orders by; {@code updated} shows it in seconds).
  */
 public interface HistoryStore {
 

@@ -165,7 +165,7 @@ final class Steering {
         StoreException failure = null;
         if (state.stored) {
             try {
-                store.activate(state.id, leaf, length, Instant.now().getEpochSecond());
+                store.activate(state.id, leaf, length, Instant.now().toEpochMilli());
             } catch (StoreException e) {
                 failure = e;
             }
@@ -225,7 +225,7 @@ final class Steering {
             Profile profile = result.profile();
             if (!state.erased) {
                 try {
-                    store.describe(state.id, state.created, state.owner, profile.title(), profile.settingsText(), Instant.now().getEpochSecond());
+                    store.describe(state.id, state.created, state.owner, profile.title(), profile.settingsText(), Instant.now().toEpochMilli());
                 } catch (StoreException e) {
                     LOG.warning(() -> ChatScope.redact(state.id) + ": an update was not stored. " + e.getMessage());
                     return ErrorFrame.of(ErrorCode.INTERNAL_ERROR, "The conversation could not be saved, so it did not change; try again.");

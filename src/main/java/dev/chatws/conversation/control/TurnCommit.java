@@ -69,7 +69,7 @@ record TurnCommit(Turn turn, List<HistoryStore.Node> nodes, List<JsonObject> mes
             return Optional.empty();
         }
         try {
-            store.append(id, created, owner, nodes, active(), summary, Instant.now().getEpochSecond());
+            store.append(id, created, owner, nodes, active(), summary, Instant.now().toEpochMilli());
             return Optional.empty();
         } catch (StoreException e) {
             return Optional.of(e);

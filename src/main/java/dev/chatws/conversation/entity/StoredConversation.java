@@ -18,7 +18,8 @@ import jakarta.persistence.Table;
  * id                        | created    | last_active | owner_name        | active_seq | path_length | model | prompt_tokens …
  * conv_3q2x…(22 base64url)  | 1732550000 | 1732550042  | alice@example.com | 2          | 2           | gpt-x | 120 …
  * </pre>
- * A user's list (PROTOCOL §12) reads the index on (owner, last_active, id) backwards, so a page
+ * ({@code last_active} in seconds, {@code updated_ms} the same instant in milliseconds.)
+ * A user's list (PROTOCOL §12) reads the index on (owner, updated_ms, id) backwards, so a page
  * costs the same however many conversations the user has. Columns added after v1 are nullable:
  * the store adds them to an existing table on start.
  *
@@ -28,7 +29,7 @@ import jakarta.persistence.Table;
 @Entity
 @Table(name = "chat_conversation", indexes = {
         @Index(name = "chat_conversation_last_active", columnList = "last_active"),
-        @Index(name = "chat_conversation_owner_updated", columnList = "owner_name, last_active, id")})
+        @Index(name = "chat_conversation_owner_updated", columnList = "owner_name, updated_ms, id")})
 public class StoredConversation {
 
     @Id
@@ -40,6 +41,10 @@ public class StoredConversation {
 
     @Column(name = "last_active", nullable = false)
     private long lastActive;
+
+    /** When it last changed, in epoch milliseconds (what a list orders by); null in a store from before it was kept (filled in on start). */
+    @Column(name = "updated_ms")
+    private Long updatedMillis;
 
     @Column(name = "owner_name", length = 256)
     private String owner;
@@ -80,10 +85,12 @@ public class StoredConversation {
     protected StoredConversation() {
     }
 
-    public StoredConversation(String id, long created, long lastActive, String owner, int activeSeq) {
+    /** A new conversation, last changed at {@code now} (epoch milliseconds). */
+    public StoredConversation(String id, long created, long now, String owner, int activeSeq) {
         this.id = id;
         this.created = created;
-        this.lastActive = lastActive;
+        this.lastActive = now / 1000;
+        this.updatedMillis = now;
         this.owner = owner;
         this.activeSeq = activeSeq;
         this.pathLength = 0;
@@ -111,11 +118,12 @@ public class StoredConversation {
         this.reasoningTokens = usage.reasoning();
     }
 
-    /** Sets its title and settings, and marks it active at {@code now}. */
+    /** Sets its title and settings, and marks it changed at {@code now} (epoch milliseconds). */
     public void describe(String newTitle, String newSettings, long now) {
         this.title = newTitle;
         this.settings = newSettings;
-        this.lastActive = now;
+        this.lastActive = now / 1000;
+        this.updatedMillis = now;
     }
 
     public String title() {

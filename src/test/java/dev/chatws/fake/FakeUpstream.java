@@ -243,7 +243,8 @@ public final class FakeUpstream implements AutoCloseable {
     }
 
     private static Answer create(JsonObject request, String body, String authorization) {
-        String script = request.getString("x_script", "text");
+        // A request that asks for no stream and names no script (the server's own, such as a title request) gets the whole answer.
+        String script = request.getString("x_script", request.getBoolean("stream", true) ? "text" : "whole");
         String key = request.getString("x_key", script);
         int attempt = ATTEMPTS.merge(key, 1, Integer::sum);
         BODIES.put(key, body);

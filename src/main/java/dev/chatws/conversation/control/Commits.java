@@ -22,11 +22,18 @@ final class Commits {
     private final ConversationState state;
     private final Conversation conversation;
     private final HistoryStore store;
+    /** Told of every turn committed to the store, with no lock held ({@link Titles}). */
+    private Consumer<TurnCommit> committed = commit -> { };
 
     Commits(ConversationState state, Conversation conversation, HistoryStore store) {
         this.state = state;
         this.conversation = conversation;
         this.store = store;
+    }
+
+    /** Sets who is told of every committed turn. */
+    void onCommitted(Consumer<TurnCommit> listener) {
+        committed = listener;
     }
 
     /**
@@ -73,6 +80,9 @@ final class Commits {
             eraseAgain = state.erased && commit.write() && !commit.nodes().isEmpty() && failure.isEmpty();
         }
         Audience.deliver(targets, true);
+        if (failure.isEmpty() && commit.write() && !commit.nodes().isEmpty()) {
+            committed.accept(commit);
+        }
         if (farewell != null) {
             synchronized (state.lock) {
                 conversation.close(farewell);

@@ -78,6 +78,7 @@ public class Conversation {
         presence = new Presence(state, settings, turns::cancel, this::unloadIfIdle);
         steering = new Steering(state, turns, store, requestLimits, settings);
         visits = new Visits(state, this, steering);
+        turns.onCommitted(new Titles(state, upstream, settings, steering)::suggest);
         scope.stored().ifPresent(this::restore);
         telemetry.conversationLoaded();
     }

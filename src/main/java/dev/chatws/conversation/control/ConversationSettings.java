@@ -46,6 +46,11 @@ public class ConversationSettings {
     @ConfigProperty(name = "chat.conversation.unload-after", defaultValue = "60")
     String unloadAfter;
 
+    /** {@code auto}: ask the upstream for a title after the first turn of an untitled conversation (PROTOCOL §10); default {@code off}. */
+    @Inject
+    @ConfigProperty(name = "chat.titles", defaultValue = "off")
+    String titles;
+
     @Resource
     ManagedScheduledExecutorService scheduler;
 
@@ -90,6 +95,11 @@ public class ConversationSettings {
             LOG.info(() -> "The upstream's context for model " + model + " is smaller than the history budget; sending at most about "
                     + tokens + " tokens of history on it from now on");
         }
+    }
+
+    /** Whether the server titles conversations itself ({@code chat.titles=auto}). */
+    boolean autoTitles() {
+        return "auto".equalsIgnoreCase(titles.strip());
     }
 
     /** How long a turn runs on after its last socket left ({@code chat.resume.grace}). */

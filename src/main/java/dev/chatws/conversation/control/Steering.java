@@ -197,7 +197,7 @@ final class Steering {
     void update(Peer from, ControlFrame frame) {
         try {
             settings.background(() -> {
-                ServerFrame answer = update(frame.body());
+                ServerFrame answer = update(frame.body(), false);
                 if (answer instanceof ErrorFrame error) {
                     reject(from, error);
                 }
@@ -211,12 +211,16 @@ final class Steering {
      * Applies an update's {@code title} and {@code settings}: all of them, or, if a member is
      * invalid, nothing; stores them (blocking, no conversation lock held; updates of one
      * conversation take turns, so none is lost), then tells every socket. Answers the conversation
-     * frame, or the error frame that refused it or says the store failed.
+     * frame, or the error frame that refused it or says the store failed; with
+     * {@code untitledOnly}, null and nothing done if the conversation has a title by then.
      */
-    ServerFrame update(JsonObject body) {
+    ServerFrame update(JsonObject body, boolean untitledOnly) {
         synchronized (state.updates) {
             Profile.Result result;
             synchronized (state.lock) {
+                if (untitledOnly && (state.profile.title() != null || state.unloaded)) {
+                    return null;
+                }
                 result = state.profile.update(body);
             }
             if (result.refusal() != null) {

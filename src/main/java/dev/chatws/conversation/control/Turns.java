@@ -55,6 +55,11 @@ final class Turns {
         this.commits = new Commits(state, conversation, store);
     }
 
+    /** Sets who is told of every turn committed to the store, with no lock held. */
+    void onCommitted(java.util.function.Consumer<TurnCommit> listener) {
+        commits.onCommitted(listener);
+    }
+
     /**
      * Starts the turn a chat request asks for, continuing the active path: unless one is in
      * flight ({@code turn_in_progress}), the last answer's tool calls go unanswered (§11) or the

@@ -51,7 +51,7 @@ public final class Visits {
 
     /** What the update answered: the conversation frame (also sent to every socket), or the error that refused it. */
     public Optional<ServerFrame> update(String user, JsonObject body) {
-        return visit(user, () -> steering.update(body));
+        return visit(user, () -> steering.update(body, false));
     }
 
     private <T> Optional<T> visit(String user, Supplier<T> what) {

@@ -51,6 +51,8 @@ final class ConversationFixture {
     final Map<String, List<HistoryStore.Summary>> summaries = new HashMap<>();
     final Map<String, dev.chatws.conversation.entity.TokenUsage> usages = new HashMap<>();
     boolean ended;
+    /** {@code chat.titles=auto}. */
+    boolean autoTitles;
     Duration grace = Duration.ofSeconds(30);
     final Conversation conversation = new Conversation();
 
@@ -108,6 +110,11 @@ final class ConversationFixture {
             @Override
             Duration grace() {
                 return grace;
+            }
+
+            @Override
+            boolean autoTitles() {
+                return autoTitles;
             }
 
             @Override

@@ -67,6 +67,22 @@ class PayaraIT {
     }
 
     @Test
+    void theHttpApiAndItsOpenApiDocumentWorkOnPayaraMicro() throws Exception {
+        com.fasterxml.jackson.databind.JsonNode document = OpenApiIT.document(base);
+        OpenApiIT.assertDescribesTheApi(document);
+        String id;
+        try (ChatClient client = ChatClient.connect(base, null)) {
+            id = client.nextJson().getString("id");
+            ConversationStoreIT.turn(client, "on payara");
+        }
+        java.net.URI api = base.resolve("api/conversations/" + id);
+        assertEquals(java.util.Set.of(), OpenApiIT.check(document, "Conversation",
+                ChatClient.http("PATCH", api, null, "{\"title\":\"Payara\"}").body()));
+        assertEquals(java.util.Set.of(), OpenApiIT.check(document, "ConversationExport", ChatClient.http("GET", api.resolve(id + "/export"), null, null).body()));
+        assertEquals(401, ChatClient.http("GET", base.resolve("api/conversations"), null, null).statusCode(), "the list needs a token");
+    }
+
+    @Test
     void theCoreOfTheProtocolWorksOnPayaraMicro() throws IOException, InterruptedException {
         String id;
         try (ChatClient client = ChatClient.connect(base, null)) {

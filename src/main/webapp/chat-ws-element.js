@@ -1,25 +1,33 @@
 // <chat-ws>: a chat component for pages and portals, built on the client library.
 //
 //   <script type="module" src="/chat-ws-element.js"></script>
-//   <chat-ws endpoint="wss://chat.example.com/chat" model="gpt-4o-mini"></chat-ws>
+//   <chat-ws endpoint="wss://chat.example.com/chat" model="gpt-4o-mini" sidebar></chat-ws>
 //
-// Attributes: endpoint (default: chat beside the page, e.g. ws://host/chat for /), model (default: the server's),
-//             storage-key (sessionStorage key of the conversation id; one per component on a page).
-// Property:   tokenProvider = async () => jwt   (offered as the subprotocol bearer.<jwt>; asked on every connect)
+// Attributes: endpoint (default: chat beside the page, e.g. ws://host/chat for /), model (default:
+//             the conversation's setting, else the server's), storage-key (sessionStorage key of
+//             the conversation id; one per component on a page), sidebar (show the list of
+//             conversations with New chat, rename and delete; portals with their own leave it off).
+// Property:   tokenProvider = async () => jwt   (offered as the subprotocol bearer.<jwt>, asked on
+//             every connect; with it the sidebar lists the user's conversations from /api).
+// Methods:    open(id) (another conversation; null: a new one), openSettings().
 // Styling:    CSS custom properties --chat-ws-font, --chat-ws-fg, --chat-ws-bg, --chat-ws-accent,
 //             --chat-ws-user-bg, --chat-ws-assistant-bg, --chat-ws-radius, --chat-ws-height;
-//             parts: transcript, message, user, assistant, tool, content, usage, tool-call, form,
-//             input, send, stop, status, error, branch-controls.
+//             parts: transcript, message, user, assistant, tool, content, usage, note, tool-call,
+//             form, input, send, stop, status, error, branch-controls, title, settings, copy,
+//             sidebar, new-chat, conversation-list.
 // Branches:   "Edit" under user messages, "Regenerate" under the last answer, "‹ 1/2 ›" where a
 //             message has alternatives (the conversation frame's forks); see chat-ws-branches.js.
-// Events:     chat-ws-state, chat-ws-completion, chat-ws-error (bubbling, composed; detail as in
-//             chat-ws.js).
-// Model output is only ever set as text (textContent), never parsed as HTML.
+// Events:     chat-ws-state, chat-ws-completion, chat-ws-error, chat-ws-conversation (bubbling,
+//             composed; detail as in chat-ws.js).
+// Answers are Markdown, rendered and sanitized by chat-ws-markdown.js (never able to run script);
+// user and tool messages are text (textContent).
 
 import { ChatWsClient } from './chat-ws.js';
 import { addBranchControls, BRANCH_STYLE } from './chat-ws-branches.js';
-import { STYLE, defaultEndpoint, describeUsage, textOf } from './chat-ws-view.js';
-
+import { MarkdownStream, MARKDOWN_STYLE, renderMarkdown } from './chat-ws-markdown.js';
+import { SettingsDialog, SETTINGS_STYLE } from './chat-ws-settings.js';
+import { apiBase, Sidebar, SIDEBAR_STYLE } from './chat-ws-sidebar.js';
+import { STYLE, bubble, defaultEndpoint, describeUsage, note, textOf, toolCall } from './chat-ws-view.js';
 
 const STATE_WORDS = { open: 'Connected', connecting: 'Connecting…', reconnecting: 'Reconnecting…', closed: 'Disconnected' };
 
@@ -28,26 +36,32 @@ export class ChatWsElement extends HTMLElement {
     super();
     this.tokenProvider = null;
     const root = this.attachShadow({ mode: 'open' });
-    root.innerHTML = `<style>${STYLE}${BRANCH_STYLE}</style>
-      <div class="frame">
-        <header><span class="dot" part="status-dot"></span><span class="status" part="status" role="status">Disconnected</span></header>
-        <div class="log" part="transcript" role="log" aria-live="polite" aria-label="Conversation"></div>
-        <div class="error" part="error" role="alert"></div>
-        <form part="form">
-          <label class="sr-only" for="input">Message</label>
-          <textarea id="input" part="input" rows="2" placeholder="Message (Enter sends, Shift+Enter new line, Esc stops)"></textarea>
-          <button type="submit" class="send" part="send">Send</button>
-          <button type="button" class="stop" part="stop" hidden>Stop</button>
-        </form>
-      </div>`;
-    this.log = root.querySelector('.log');
-    this.statusText = root.querySelector('.status');
-    this.dot = root.querySelector('.dot');
-    this.errorLine = root.querySelector('.error');
-    this.input = root.querySelector('textarea');
-    this.sendButton = root.querySelector('.send');
-    this.stopButton = root.querySelector('.stop');
-    root.querySelector('form').addEventListener('submit', (e) => {
+    root.innerHTML = `<style>${STYLE}${BRANCH_STYLE}${MARKDOWN_STYLE}${SIDEBAR_STYLE}${SETTINGS_STYLE}</style>
+      <div class="shell">
+        <nav class="sidebar" part="sidebar" id="chat-ws-sidebar" aria-label="Conversations" hidden></nav>
+        <div class="frame">
+          <header>
+            <button type="button" class="toggle" part="toggle" aria-controls="chat-ws-sidebar" aria-expanded="false" hidden>Chats</button>
+            <h2 class="title" part="title">New chat</h2>
+            <span class="dot" part="status-dot"></span><span class="status" part="status" role="status">Disconnected</span>
+            <button type="button" class="settings" part="settings" aria-haspopup="dialog">Settings</button>
+          </header>
+          <div class="log" part="transcript" role="log" aria-live="polite" aria-label="Conversation" tabindex="0"></div>
+          <div class="error" part="error" role="alert"></div>
+          <form part="form">
+            <label class="sr-only" for="input">Message</label>
+            <textarea id="input" part="input" rows="2" placeholder="Message (Enter sends, Shift+Enter new line, Esc stops)"></textarea>
+            <button type="submit" class="send" part="send">Send</button>
+            <button type="button" class="stop" part="stop" hidden>Stop</button>
+          </form>
+        </div>
+      </div>
+      <dialog part="settings-dialog"></dialog>`;
+    const $ = (selector) => root.querySelector(selector);
+    Object.assign(this, { shell: $('.shell'), nav: $('nav'), toggle: $('.toggle'), heading: $('.title'), log: $('.log'), statusText: $('.status'),
+      dot: $('.dot'), errorLine: $('.error'), input: $('textarea'), sendButton: $('.send'), stopButton: $('.stop'), settingsButton: $('.settings') });
+    this.settings = new SettingsDialog($('dialog'), (members) => this.client.update(members));
+    $('form').addEventListener('submit', (e) => {
       e.preventDefault();
       this.submit();
     });
@@ -63,26 +77,57 @@ export class ChatWsElement extends HTMLElement {
       }
     });
     this.stopButton.addEventListener('click', () => this.client?.cancel());
+    this.settingsButton.addEventListener('click', () => this.openSettings());
+    this.toggle.addEventListener('click', () => this.showList(!this.shell.classList.contains('show-list')));
   }
 
   connectedCallback() {
     const endpoint = this.getAttribute('endpoint') || defaultEndpoint();
-    this.client = new ChatWsClient({
-      url: endpoint,
-      storageKey: this.getAttribute('storage-key') || 'chat-ws.conversation',
-      token: () => (this.tokenProvider ? this.tokenProvider() : null),
-    });
+    const storageKey = this.getAttribute('storage-key') || 'chat-ws.conversation';
+    const token = () => (this.tokenProvider ? this.tokenProvider() : null);
+    this.client = new ChatWsClient({ url: endpoint, storageKey, token });
     this.client.addEventListener('state', (e) => this.showState(e.detail.state));
     this.client.addEventListener('conversation', (e) => this.showHistory(e.detail));
     this.client.addEventListener('chunk', (e) => this.addChunk(e.detail));
     this.client.addEventListener('completion', (e) => this.endTurn(e.detail));
     this.client.addEventListener('error', (e) => this.showError(e.detail, e.endsTurn || e.refused));
     this.client.addEventListener('reset', () => this.showError({ message: 'The conversation is no longer available; a new one was started.' }, false));
+    if (this.hasAttribute('sidebar')) {
+      this.nav.hidden = false;
+      this.toggle.hidden = false;
+      this.sidebar = new Sidebar(this.nav, { api: apiBase(endpoint), token, storageKey, open: (id) => this.open(id) });
+      this.sidebar.refresh();
+    }
     this.client.connect();
   }
 
   disconnectedCallback() {
     this.client?.close();
+  }
+
+  /** Opens conversation `id` (null: a new one) in this component. */
+  open(id) {
+    this.showList(false);
+    this.log.replaceChildren();
+    this.current = null;
+    this.editing = null;
+    this.lastUsage = '';
+    this.errorLine.textContent = '';
+    this.setBusy(false);
+    this.client.switchTo(id);
+    this.input.focus();
+  }
+
+  openSettings() {
+    this.settings.open(this.frame, this.settingsButton);
+  }
+
+  showList(shown) {
+    this.shell.classList.toggle('show-list', shown);
+    this.toggle.setAttribute('aria-expanded', String(shown));
+    if (shown) {
+      this.nav.querySelector('button')?.focus();
+    }
   }
 
   submit() {
@@ -103,7 +148,8 @@ export class ChatWsElement extends HTMLElement {
       this.client.edit(this.editing, messages, members);
       this.editing = null;
     } else {
-      this.bubble('user').content.textContent = text;
+      bubble(this.log, 'user').content.textContent = text;
+      this.scrollDown();
       this.client.send(request);
     }
     this.setBusy(true);
@@ -117,17 +163,25 @@ export class ChatWsElement extends HTMLElement {
 
   /** The active path from a conversation frame, with its branch controls; a turn still in flight is replayed after it. */
   showHistory(frame) {
+    this.frame = frame;
+    this.heading.textContent = frame.title || 'New chat';
+    this.sidebar?.seen(frame);
     this.log.replaceChildren();
     this.current = null;
     const { messages, message_ids: ids = [], forks = {} } = frame;
     messages.forEach((message, i) => {
-      const bubble = this.bubble(message.role === 'assistant' ? 'assistant' : message.role === 'tool' ? 'tool' : 'user', message.role);
-      bubble.content.textContent = textOf(message.content);
+      const kind = message.role === 'assistant' ? 'assistant' : message.role === 'tool' ? 'tool' : 'user';
+      const shown = bubble(this.log, kind, message.role);
+      if (kind === 'assistant') {
+        shown.content.append(renderMarkdown(textOf(message.content) + (typeof message.refusal === 'string' ? message.refusal : '')));
+      } else {
+        shown.content.textContent = textOf(message.content);
+      }
       for (const call of message.tool_calls || []) {
-        this.toolCall(bubble, call.function?.name, call.function?.arguments);
+        toolCall(shown, call.function?.name, call.function?.arguments);
       }
       if (ids[i]) {
-        addBranchControls(bubble.element, ids[i], message.role, forks, i === messages.length - 1, (action, id) => this.steer(action, id, message));
+        addBranchControls(shown.element, ids[i], message.role, forks, i === messages.length - 1, (action, id) => this.steer(action, id, message));
       }
     });
     // The last turn's usage and "[stopped]" belong to the newest answer: shown while it ends the path.
@@ -136,13 +190,15 @@ export class ChatWsElement extends HTMLElement {
     const lastReply = this.log.lastElementChild;
     if (lastReply?.classList.contains('assistant') && ids.length && Number(ids[ids.length - 1].slice(4)) === newest) {
       if (this.stopped) {
-        lastReply.querySelector('.content').textContent += ' [stopped]';
+        note(lastReply.querySelector('.content'), '[stopped]', 'note');
       }
       if (this.lastUsage) {
-        this.usageLine(lastReply, this.lastUsage);
+        note(lastReply, this.lastUsage);
       }
     }
+    this.scrollDown();
     this.setBusy(false);
+    this.dispatchEvent(new CustomEvent('chat-ws-conversation', { detail: frame, bubbles: true, composed: true }));
   }
 
   /** A branch control was used: switch to another alternative, start editing a user message, or regenerate. */
@@ -173,19 +229,18 @@ export class ChatWsElement extends HTMLElement {
       }
       const delta = choice.delta || {};
       if (!this.current) {
-        this.current = this.bubble('assistant');
+        this.current = bubble(this.log, 'assistant');
         this.current.calls = new Map();
+        this.current.markdown = new MarkdownStream(this.current.content);
       }
-      if (typeof delta.content === 'string') {
-        this.current.content.textContent += delta.content;
-      }
-      if (typeof delta.refusal === 'string') {
-        this.current.content.textContent += delta.refusal;
+      const text = (typeof delta.content === 'string' ? delta.content : '') + (typeof delta.refusal === 'string' ? delta.refusal : '');
+      if (text) {
+        this.current.markdown.append(text);
       }
       for (const call of delta.tool_calls || []) {
         let shown = this.current.calls.get(call.index);
         if (!shown) {
-          shown = this.toolCall(this.current, '', '');
+          shown = toolCall(this.current, '', '');
           this.current.calls.set(call.index, shown);
         }
         shown.name += call.function?.name || '';
@@ -197,14 +252,16 @@ export class ChatWsElement extends HTMLElement {
   }
 
   endTurn(completion) {
-    const bubble = this.current || this.bubble('assistant');
+    const reply = this.current || bubble(this.log, 'assistant');
     const message = completion.choices?.find((c) => c.index === 0)?.message;
-    if (!this.current && message) {
-      bubble.content.textContent = textOf(message.content);
+    if (this.current) {
+      this.current.markdown.finish();
+    } else if (message) {
+      reply.content.append(renderMarkdown(textOf(message.content)));
     }
     this.stopped = completion.choices?.[0]?.finish_reason === 'cancelled';
     if (this.stopped) {
-      bubble.content.textContent += ' [stopped]';
+      note(reply.content, '[stopped]', 'note');
     }
     // The conversation frame again: the committed messages with their ids and branch controls
     // (and, after a reattach mid-turn, this turn's request, which the first frame did not hold yet).
@@ -227,42 +284,9 @@ export class ChatWsElement extends HTMLElement {
     this.dispatchEvent(new CustomEvent('chat-ws-error', { detail: error, bubbles: true, composed: true }));
   }
 
-  usageLine(element, usage) {
-    const line = document.createElement('span');
-    line.className = 'usage';
-    line.setAttribute('part', 'usage');
-    line.textContent = usage;
-    element.append(line);
-  }
-
   setBusy(busy) {
     this.stopButton.hidden = !busy;
     this.sendButton.disabled = busy;
-  }
-
-  bubble(kind, role = kind) {
-    const element = document.createElement('div');
-    element.className = `msg ${kind}`;
-    element.setAttribute('part', `message ${kind}`);
-    const label = document.createElement('span');
-    label.className = 'role';
-    label.textContent = role;
-    const content = document.createElement('span');
-    content.className = 'content';
-    content.setAttribute('part', 'content');
-    element.append(label, content);
-    this.log.append(element);
-    this.scrollDown();
-    return { element, content };
-  }
-
-  toolCall(bubble, name, args) {
-    const element = document.createElement('div');
-    element.className = 'call';
-    element.setAttribute('part', 'tool-call');
-    element.textContent = `${name || ''}(${args || ''})`;
-    bubble.element.append(element);
-    return { element, name: name || '', args: args || '' };
   }
 
   scrollDown() {

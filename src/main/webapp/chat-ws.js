@@ -134,6 +134,41 @@ export class ChatWsClient extends EventTarget {
     this._sendFrame(JSON.stringify({ type: 'conversation.get' }));
   }
 
+  /** Sets the title and settings (`conversation.update`, PROTOCOL §10), e.g. `{ title: 'Trip', settings: { system: 'Be brief.' } }`. */
+  update(members) {
+    this._sendFrame(JSON.stringify({ ...members, type: 'conversation.update' }));
+  }
+
+  /**
+   * Moves to conversation `id` (null: a new one): the socket closes and opens again on it; what
+   * was waiting to be sent is dropped, and a turn in flight goes on without this client (§5).
+   */
+  switchTo(id) {
+    if (id) {
+      this.storage?.setItem(this.storageKey, id);
+    } else {
+      this.forget();
+    }
+    const socket = this.socket;
+    this.socket = null;
+    this.pending = [];
+    this.turnInFlight = false;
+    this.attempts = 0;
+    if (this.timer !== null) {
+      this.clearTimer(this.timer);
+      this.timer = null;
+    }
+    if (socket) {
+      socket.onmessage = null;
+      socket.onclose = null;
+      socket.close(1000, 'switched');
+    }
+    this.stopped = false;
+    if (!this.opening) {
+      this._open();
+    }
+  }
+
   /** Forgets the stored conversation; the next connect starts a new one. */
   forget() {
     this.storage?.removeItem(this.storageKey);

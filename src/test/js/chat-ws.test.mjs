@@ -204,3 +204,26 @@ test('steering frames go out as the protocol names them, and a refused one ends 
   ]);
   assert.equal(chat.turnInFlight, false, 'a switch is not a turn');
 });
+
+test('switchTo opens another conversation (or a new one) on a fresh socket; the old one goes quietly', async () => {
+  const { chat, events } = client();
+  chat.connect();
+  await tick();
+  FakeSocket.all[0].serve(conversation('conv_a'));
+  chat.update({ title: 'Trip', settings: { model: 'm' } });
+  assert.deepEqual(FakeSocket.all[0].sent.at(-1), { title: 'Trip', settings: { model: 'm' }, type: 'conversation.update' });
+
+  chat.switchTo('conv_b');
+  await tick();
+  assert.equal(FakeSocket.all[0].closedWith, 1000);
+  assert.equal(FakeSocket.all.length, 2);
+  assert.equal(FakeSocket.all[1].url, 'ws://host/chat?conversation=conv_b');
+  assert.equal(events.filter((e) => e.type === 'closed').length, 0, 'the switched-from socket reports nothing');
+
+  chat.switchTo(null);
+  await tick();
+  assert.equal(FakeSocket.all[2].url, 'ws://host/chat', 'a new conversation');
+  assert.equal(chat.conversationId, null);
+  FakeSocket.all[2].serve(conversation('conv_c'));
+  assert.equal(chat.conversationId, 'conv_c');
+});

@@ -18,22 +18,17 @@ import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.SearchContext;
-import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -47,13 +42,12 @@ class BrowserIT {
 
     private static final String NAME = "chat-browser";
     private static final String PAGE = "http://localhost:" + Deployments.HTTP_PORT + "/" + NAME + "/";
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final String LONG = "Please answer at length. " + "The quick brown fox jumps over the lazy dog. ".repeat(12);
 
     @ArquillianResource
     Deployer deployer;
 
+    private PageDriver page;
     private ChromeDriver browser;
     private WebDriverWait wait;
 
@@ -64,28 +58,19 @@ class BrowserIT {
 
     @BeforeEach
     void open() throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "Debian's chromium and chromium-driver are not installed (.ci/run installs them)");
+        PageDriver.assumeChromium();
         deployer.deploy(NAME);
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-quic", "--no-first-run", "--disable-sync",
-                "--user-data-dir=" + Files.createTempDirectory("chromium-profile"), "--window-size=1000,760");
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build();
-        browser = new ChromeDriver(service, options);
-        // The page re-renders its transcript when a conversation frame comes (after every turn):
-        // an element read a moment before may be gone.
-        wait = new WebDriverWait(browser, Duration.ofSeconds(20));
-        wait.ignoring(StaleElementReferenceException.class);
+        page = PageDriver.start(1000, 760);
+        browser = page.browser;
+        wait = page.wait;
         browser.get(PAGE);
         waitForStatus("Connected");
     }
 
     @AfterEach
     void close() {
-        if (browser != null) {
-            browser.quit();
+        if (page != null) {
+            page.close();
             deployer.undeploy(NAME);
         }
     }
@@ -125,7 +110,7 @@ class BrowserIT {
         wait.until(b -> assistantText().length() > 20);
         shadow().findElement(By.cssSelector("button.stop")).click();
         wait.until(b -> assistantText().endsWith("[stopped]"));
-        String partial = assistantText().replace(" [stopped]", "");
+        String partial = assistantText().replaceFirst("\\s*\\[stopped\\]$", "");
         assertFalse(partial.isEmpty());
         browser.navigate().refresh();
         waitForStatus("Connected");
@@ -210,52 +195,34 @@ class BrowserIT {
     }
 
     private void type(String text) {
-        WebElement input = shadow().findElement(By.cssSelector("textarea"));
-        input.sendKeys(text);
-        input.sendKeys(Keys.ENTER);
+        page.type(text);
     }
 
     private SearchContext shadow() {
-        return browser.findElement(By.cssSelector("chat-ws")).getShadowRoot();
+        return page.shadow();
     }
 
     private void waitForStatus(String status) {
-        wait.until(b -> status.equals(shadow().findElement(By.cssSelector(".status")).getText()));
+        page.waitForStatus(status);
     }
 
-    /** The text of the last assistant message, without its usage line. */
     private String assistantText() {
-        return settled(() -> {
-            List<WebElement> replies = shadow().findElements(By.cssSelector(".assistant .content"));
-            return replies.isEmpty() ? "" : replies.get(replies.size() - 1).getText();
-        });
+        return page.assistantText();
     }
 
     private String usageShown() {
-        return settled(() -> {
-            List<WebElement> usage = shadow().findElements(By.cssSelector(".assistant .usage"));
-            return usage.isEmpty() ? "" : usage.get(usage.size() - 1).getText();
-        });
+        return page.usageShown();
     }
 
     private List<String> userTexts() {
-        return settled(() -> shadow().findElements(By.cssSelector(".user .content")).stream().map(WebElement::getText).toList());
+        return page.userTexts();
     }
 
-    /** What {@code read} reads of the transcript, read again if the page re-rendered it meanwhile. */
     private static <T> T settled(java.util.function.Supplier<T> read) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return read.get();
-            } catch (StaleElementReferenceException e) {
-                if (attempt == 5) {
-                    throw e;
-                }
-            }
-        }
+        return PageDriver.settled(read);
     }
 
     private String conversationId() {
-        return (String) ((JavascriptExecutor) browser).executeScript("return sessionStorage.getItem('chat-ws.conversation')");
+        return (String) page.script("return sessionStorage.getItem('chat-ws.conversation')");
     }
 }

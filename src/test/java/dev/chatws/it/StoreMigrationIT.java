@@ -3,6 +3,7 @@ package dev.chatws.it;
 import static dev.chatws.it.ChatClient.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
@@ -37,6 +38,11 @@ class StoreMigrationIT {
     private static final String H2 = "chat-migrate-h2";
     private static final String POSTGRES = "chat-migrate-pg";
     private static final String ID = "conv_v1v1v1v1v1v1v1v1v1v1v1";
+    /** A v1 conversation of a signed-in user: after the upgrade it is in the user's list. */
+    private static final String OWNED = "conv_v1ownedv1ownedv1owned";
+    private static final String OWNER = "olivia-v1";
+    private static final String ISSUER = "https://issuer.chat-ws.test";
+    private static final java.security.KeyPair KEYS = AuthIT.rsa();
     private static final List<String> V1_MESSAGES = List.of(
             "{\"role\":\"user\",\"content\":\"remember 42\"}",
             "{\"role\":\"assistant\",\"content\":\"42 it is\"}",
@@ -54,7 +60,7 @@ class StoreMigrationIT {
         try (Connection db = DriverManager.getConnection(url)) {
             writeV1(db, "CLOB");
         }
-        return Deployments.withFakeUpstream(H2, "sk-test-migrate", "chat.db.url=" + url);
+        return Deployments.withFakeUpstream(H2, "sk-test-migrate", "chat.db.url=" + url, jwtKey(), "mp.jwt.verify.issuer=" + ISSUER);
     }
 
     @Deployment(name = POSTGRES, managed = false, testable = false)
@@ -71,7 +77,12 @@ class StoreMigrationIT {
             writeV1(db, "TEXT");
         }
         return Deployments.withFakeUpstream(POSTGRES, "sk-test-migrate", "chat.db.url=" + inSchema,
-                "chat.db.user=" + System.getenv("CHAT_TEST_DB_USER"), "chat.db.password=" + System.getenv("CHAT_TEST_DB_PASSWORD"));
+                "chat.db.user=" + System.getenv("CHAT_TEST_DB_USER"), "chat.db.password=" + System.getenv("CHAT_TEST_DB_PASSWORD"),
+                jwtKey(), "mp.jwt.verify.issuer=" + ISSUER);
+    }
+
+    private static String jwtKey() {
+        return "mp.jwt.verify.publickey=" + java.util.Base64.getEncoder().encodeToString(KEYS.getPublic().getEncoded());
     }
 
     private static String postgresUrl() {
@@ -91,6 +102,7 @@ class StoreMigrationIT {
             sql.execute("create table chat_message (conversation_id varchar(64) not null, seq integer not null, body " + bodyType
                     + " not null, primary key (conversation_id, seq))");
             sql.execute("insert into chat_conversation values ('" + ID + "', 1732550000, " + System.currentTimeMillis() / 1000 + ", null)");
+            sql.execute("insert into chat_conversation values ('" + OWNED + "', 1732550000, 1732550100, '" + OWNER + "')");
         }
         try (var insert = db.prepareStatement("insert into chat_message values (?, ?, ?)")) {
             for (int i = 0; i < V1_MESSAGES.size(); i++) {
@@ -98,6 +110,10 @@ class StoreMigrationIT {
                 insert.setInt(2, i);
                 insert.setString(3, V1_MESSAGES.get(i));
                 insert.executeUpdate();
+                if (i < 2) {
+                    insert.setString(1, OWNED);
+                    insert.executeUpdate();
+                }
             }
         }
     }
@@ -115,6 +131,13 @@ class StoreMigrationIT {
     private void upgrades(String name) throws Exception {
         URI base = URI.create("http://localhost:" + Deployments.HTTP_PORT + "/" + name + "/");
         deployer.deploy(name);
+        String token = AuthIT.token(OWNER, ISSUER, KEYS.getPrivate(), 600);
+        URI list = base.resolve("api/conversations");
+        assertTrue(dev.chatws.testing.Await.until(java.time.Duration.ofSeconds(20),
+                () -> ChatClient.http("GET", list, token, null).body().contains(OWNED)), "the v1 conversation is in its owner's list once upgraded");
+        JsonObject item = json(ChatClient.http("GET", list, token, null).body()).getJsonArray("data").getJsonObject(0);
+        assertEquals(2, item.getInt("messages"), "its path, counted from its messages");
+        assertEquals(1732550100, item.getJsonNumber("updated").longValue(), "its last activity");
         try (ChatClient client = ChatClient.connect(base, "conversation=" + ID)) {
             JsonObject conversation = client.nextJson();
             assertEquals(V1_MESSAGES.stream().map(ChatClient::json).toList(), conversation.getJsonArray("messages"), "nothing lost, exactly as stored");

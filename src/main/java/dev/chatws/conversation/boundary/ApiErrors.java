@@ -50,9 +50,19 @@ final class ApiErrors {
     }
 
     private static WebApplicationException failure(Response.Status status, String type, String code, String param, String message) {
-        log(status.getStatusCode(), code, param);
+        return new WebApplicationException(envelope(status.getStatusCode(), type, code, param, message, null));
+    }
+
+    /** The envelope answer itself, with {@code headers} kept (null: none); logged. */
+    static Response envelope(int status, String type, String code, String param, String message,
+            jakarta.ws.rs.core.MultivaluedMap<String, Object> headers) {
+        log(status, code, param);
         ErrorFrame body = new ErrorFrame(new ErrorFrame.Body(type, code, message, param, null, null));
-        return new WebApplicationException(Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(FrameEncoder.encodeFrame(body)).build());
+        Response.ResponseBuilder answer = Response.status(status);
+        if (headers != null) {
+            headers.forEach((name, values) -> values.forEach(value -> answer.header(name, value)));
+        }
+        return answer.type(MediaType.APPLICATION_JSON_TYPE).entity(FrameEncoder.encodeFrame(body)).build();
     }
 
     private static void log(int status, String code, String param) {

@@ -14,6 +14,6 @@ public class ConversationsApplication extends Application {
 
     @Override
     public Set<Class<?>> getClasses() {
-        return Set.of(ConversationsResource.class, UsageResource.class);
+        return Set.of(ConversationsResource.class, UsageResource.class, ApiExceptions.class);
     }
 }

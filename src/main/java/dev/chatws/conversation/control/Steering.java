@@ -190,7 +190,7 @@ final class Steering {
     }
 
     /**
-     * {@code conversation.update} (§10) from a socket: {@link #update(JsonObject)} off this thread;
+     * {@code conversation.update} (§10) from a socket: {@link #update(JsonObject, boolean)} off this thread;
      * every socket gets the conversation frame, or the requester alone the error.
      * Allowed while a turn is in flight: it applies from the next turn.
      */

@@ -6,10 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.JsonArray;
+import dev.chatws.testing.Await;
 import jakarta.json.JsonObject;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -104,24 +103,24 @@ class NodesIT {
     @Test
     void twoServersCommittingToOneConversationAtOnceCannotForkIt() throws Exception {
         startTwoNodes();
+        String id;
         try (ChatClient onA = ChatClient.connect(a.base(), null)) {
-            String id = onA.nextJson().getString("id");
+            id = onA.nextJson().getString("id");
             turn(onA, "first");
             try (ChatClient onB = ChatClient.connect(b.base(), "conversation=" + id)) {
                 onB.nextJson();
-                turn(onA, "from A");
+                // At once: each server starts its turn from the same history; one commit must lose.
+                onA.send("{\"messages\":[{\"role\":\"user\",\"content\":\"from A\"}]}");
                 onB.send("{\"messages\":[{\"role\":\"user\",\"content\":\"from B\"}]}");
-                List<String> frames = onB.turn();
-                JsonObject error = ChatClient.json(frames.get(frames.size() - 1)).getJsonObject("error");
-                assertEquals("internal_error", error.getString("code"), frames.toString());
-                onB.send("{\"type\":\"conversation.get\"}");
-                assertEquals(List.of("first", "from A"), userContents(onB.nextJson()), "B took A's turn, not its own");
-                assertTrue(turn(onB, "from B again").contains("turn 3"));
+                List<JsonObject> ends = List.of(ChatClient.json(ChatClient.last(onA.turn())), ChatClient.json(ChatClient.last(onB.turn())));
+                assertEquals(1, ends.stream().filter(end -> "chat.completion".equals(end.getString("object", null))).count(), ends.toString());
+                assertEquals(1, ends.stream().filter(end -> end.containsKey("error")
+                        && "internal_error".equals(end.getJsonObject("error").getString("code"))).count(), ends.toString());
             }
-            onA.send("{\"type\":\"conversation.get\"}");
-            assertEquals(List.of("first", "from A"), userContents(onA.nextJson()),
-                    "A's memory is as it was; it catches up when it next has no socket attached");
         }
+        List<String> onStore = userContents(firstFrame(a, id));
+        assertEquals(2, onStore.size(), "one of the two turns, not both: " + onStore);
+        assertTrue(Await.until(Duration.ofSeconds(20), () -> userContents(firstFrame(b, id)).equals(onStore)), "both servers have the same history");
     }
 
     @Test
@@ -132,12 +131,46 @@ class NodesIT {
             id = onA.nextJson().getString("id");
             turn(onA, "erase me");
         }
-        assertTrue(ChatClient.reattachable(b.base(), id), "B loaded it, and keeps it in memory for a while");
-        HttpResponse<Void> deleted = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(a.base().resolve("api/conversations/" + id)).DELETE().build(),
-                HttpResponse.BodyHandlers.discarding());
-        assertEquals(204, deleted.statusCode());
-        assertFalse(ChatClient.reattachable(b.base(), id), "B checks the store before serving its copy: 4404");
+        try (ChatClient onB = ChatClient.connect(b.base(), "conversation=" + id)) {
+            onB.nextJson();
+            assertEquals(204, ChatClient.http("DELETE", a.base().resolve("api/conversations/" + id), null, null).statusCode());
+            assertEquals(4404, onB.awaitClose(), "B's socket is told at once (PostgreSQL's NOTIFY), not when B next reads the store");
+        }
+        assertFalse(ChatClient.reattachable(b.base(), id), "and B no longer serves it");
+    }
+
+    @Test
+    void aTurnAndAnUpdateOnOneServerReachTheOthersSocketsAndItsNextTurn() throws Exception {
+        startTwoNodes();
+        try (ChatClient onA = ChatClient.connect(a.base(), null)) {
+            String id = onA.nextJson().getString("id");
+            turn(onA, "one");
+            try (ChatClient onB = ChatClient.connect(b.base(), "conversation=" + id)) {
+                onB.nextJson();
+                turn(onB, "two");
+                assertEquals(List.of("one", "two"), userContents(nextConversation(onA)), "A's socket got B's turn, unasked");
+                assertTrue(turn(onA, "three").contains("turn 3"), "A's next turn sent the history with B's turn in it");
+                assertEquals(200, ChatClient.http("PATCH", b.base().resolve("api/conversations/" + id), null, "{\"title\":\"From B\"}").statusCode());
+                assertEquals("From B", nextConversation(onA).getString("title"), "A's socket got B's update");
+            }
+        }
+    }
+
+    /** The next conversation frame {@code client} gets, skipping anything else. */
+    private static JsonObject nextConversation(ChatClient client) {
+        for (;;) {
+            JsonObject frame = client.nextJson();
+            if ("conversation".equals(frame.getString("object", null))) {
+                return frame;
+            }
+        }
+    }
+
+    /** The conversation frame a new socket on {@code node} gets for conversation {@code id}. */
+    private static JsonObject firstFrame(LibertyNode node, String id) {
+        try (ChatClient client = ChatClient.connect(node.base(), "conversation=" + id)) {
+            return client.nextJson();
+        }
     }
 
     static Map<String, String> postgresql() {

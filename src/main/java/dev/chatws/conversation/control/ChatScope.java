@@ -98,6 +98,11 @@ public class ChatScope {
         return result.get(0);
     }
 
+    /** The ids of the conversations in memory. */
+    public java.util.Set<String> ids() {
+        return java.util.Set.copyOf(extension.context().ids());
+    }
+
     /** The id of the conversation the current thread is inside. */
     public String currentId() {
         return extension.context().currentId();

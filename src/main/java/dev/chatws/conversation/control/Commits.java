@@ -83,6 +83,13 @@ final class Commits {
         if (failure.isEmpty() && commit.write() && !commit.nodes().isEmpty()) {
             committed.accept(commit);
         }
+        boolean missed;
+        synchronized (state.lock) {
+            missed = state.changedElsewhere;
+        }
+        if (missed) {
+            conversation.visits().changedElsewhere();
+        }
         if (farewell != null) {
             synchronized (state.lock) {
                 conversation.close(farewell);

@@ -77,14 +77,14 @@ public class Conversation {
         turns = new Turns(state, this, upstream, store, clientLimits, telemetry, settings);
         presence = new Presence(state, settings, turns::cancel, this::unloadIfIdle);
         steering = new Steering(state, turns, store, requestLimits, settings);
-        visits = new Visits(state, this, steering);
+        visits = new Visits(state, this, steering, store);
         turns.onCommitted(new Titles(state, upstream, settings, steering)::suggest);
         scope.stored().ifPresent(this::restore);
         telemetry.conversationLoaded();
     }
 
     /** Takes the stored conversation as this one (under the lock, or before it is shared). */
-    private void restore(HistoryStore.Stored from) {
+    void restore(HistoryStore.Stored from) {
         state.stored = true;
         state.created = from.created();
         state.owner = from.owner();

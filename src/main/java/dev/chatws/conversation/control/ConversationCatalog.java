@@ -47,6 +47,9 @@ public class ConversationCatalog {
     @Inject
     ConversationStore store;
 
+    @Inject
+    ChangeFeed feed;
+
     @Resource
     ManagedExecutorService executor;
 
@@ -125,13 +128,16 @@ public class ConversationCatalog {
 
     /** Deletes every conversation of {@code owner}, their messages and the user's usage, in one transaction; how many. */
     public int eraseAll(String owner) {
-        return store.inTransaction(em -> {
+        List<String> ids = owned(owner);
+        int erased = store.inTransaction(em -> {
             em.createQuery("delete from StoredMessage m where m.conversationId in"
                     + " (select c.id from StoredConversation c where c.owner = :owner)").setParameter("owner", owner).executeUpdate();
             int deleted = em.createQuery("delete from StoredConversation c where c.owner = :owner").setParameter("owner", owner).executeUpdate();
             em.createQuery("delete from StoredUsage u where u.owner = :owner").setParameter("owner", owner).executeUpdate();
             return deleted;
         });
+        ids.forEach(feed::changed);
+        return erased;
     }
 
     /** Adds {@code usage} to {@code owner}'s, in {@code em}'s transaction (a commit's). */
@@ -156,7 +162,11 @@ public class ConversationCatalog {
 
     /** Deletes conversation {@code id} if it was not updated since {@code before} (epoch seconds); false if it was, or is not stored. */
     public boolean deleteIfIdle(String id, long before) {
-        return store.inTransaction(em -> ConversationStore.deleteWhere(em, id, before));
+        boolean deleted = store.inTransaction(em -> ConversationStore.deleteWhere(em, id, before));
+        if (deleted) {
+            feed.changed(id);
+        }
+        return deleted;
     }
 
     /**

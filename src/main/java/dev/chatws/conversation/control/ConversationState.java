@@ -34,6 +34,8 @@ final class ConversationState {
     boolean steering;
     /** While true, the ended {@link #turn} is being written to the store; its terminal frame follows. */
     boolean committing;
+    /** Another server changed it while a turn or switch was in flight here: it catches up when that ends. */
+    boolean changedElsewhere;
     /** How the sockets are to be let go once the commit in flight ends (the conversation closed meanwhile). */
     Consumer<Peer> pendingFarewell;
 

@@ -60,6 +60,10 @@ public class ConversationStore implements HistoryStore {
     @Resource
     ManagedExecutorService executor;
 
+    /** Tells the other servers (PostgreSQL) of every change made here. */
+    @Inject
+    ChangeFeed feed;
+
     private volatile EntityManagerFactory factory;
     private volatile boolean connected;
 
@@ -138,6 +142,7 @@ public class ConversationStore implements HistoryStore {
     public void append(String id, long created, String owner, List<Node> nodes, int active, Summary summary, long now) {
         try {
             appendOnce(id, created, owner, nodes, active, summary, now);
+            feed.changed(id);
         } catch (StoreException first) {
             if (first.conflict()) {
                 throw first;
@@ -145,6 +150,7 @@ public class ConversationStore implements HistoryStore {
             // A pooled connection the database dropped (a restart, a failover) fails the first try.
             LOG.info(() -> "A commit failed (" + first.getMessage() + "); trying it once more on a fresh connection");
             appendOnce(id, created, owner, nodes, active, summary, now);
+            feed.changed(id);
         }
     }
 
@@ -188,6 +194,7 @@ public class ConversationStore implements HistoryStore {
             conversation.describe(title, settings, now);
             return null;
         });
+        feed.changed(id);
     }
 
     @Override
@@ -196,6 +203,7 @@ public class ConversationStore implements HistoryStore {
             touch(em, id, active, pathLength, now);
             return null;
         });
+        feed.changed(id);
     }
 
     private static void touch(EntityManager em, String id, int active, int pathLength, long now) {
@@ -210,7 +218,9 @@ public class ConversationStore implements HistoryStore {
     /** Deletes conversation {@code id} and its messages; false if it was not stored. */
     @Override
     public boolean delete(String id) {
-        return inTransaction(em -> deleteWhere(em, id, Long.MAX_VALUE));
+        boolean deleted = inTransaction(em -> deleteWhere(em, id, Long.MAX_VALUE));
+        feed.changed(id);
+        return deleted;
     }
 
     /** Deletes conversation {@code id} and its messages if it was not updated since {@code before} (epoch seconds; in {@code em}'s transaction). */

@@ -200,6 +200,17 @@ public class Conversations {
         return erased;
     }
 
+    /**
+     * Another server changed conversation {@code id} in the store (null: maybe any, notifications
+     * were missed): if it is in memory here it catches up ({@link Visits#changedElsewhere}). On a
+     * thread of the change feed's, never a socket's.
+     */
+    void changedElsewhere(@Observes ChangeFeed.ChangedElsewhere change) {
+        for (String id : change.id() == null ? scope.ids() : java.util.Set.of(change.id())) {
+            inside(id, () -> conversation.visits().changedElsewhere());
+        }
+    }
+
     /** Deletes the conversations no turn committed to for longer than {@code keep}, but not those in use. */
     void sweep(Duration keep) {
         try {

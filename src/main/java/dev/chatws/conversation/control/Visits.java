@@ -5,9 +5,11 @@ import dev.chatws.conversation.entity.ServerFrame;
 import jakarta.json.JsonObject;
 import java.util.Optional;
 import java.util.function.Supplier;
+import java.util.logging.Logger;
 
 /**
- * What HTTP requests (PROTOCOL §12) ask of one conversation: its {@code conversation} frame, its
+ * What comes to one conversation from outside its sockets: other servers' changes
+ * ({@link #changedElsewhere}), and HTTP requests (PROTOCOL §12): its {@code conversation} frame, its
  * export (every branch), an update of its title and settings. Each first checks whose it is (a
  * user's conversation is that user's only; an anonymous one is whoever's holds its id), and, when
  * no socket or turn uses it here, catches up with the store, where another server may have changed
@@ -19,14 +21,64 @@ import java.util.function.Supplier;
  */
 public final class Visits {
 
+    private static final Logger LOG = Logger.getLogger(Visits.class.getName());
+
     private final ConversationState state;
     private final Conversation conversation;
     private final Steering steering;
+    private final HistoryStore store;
 
-    Visits(ConversationState state, Conversation conversation, Steering steering) {
+    Visits(ConversationState state, Conversation conversation, Steering steering, HistoryStore store) {
         this.state = state;
         this.conversation = conversation;
         this.steering = steering;
+        this.store = store;
+    }
+
+    /**
+     * Another server changed this conversation in the store ({@link ChangeFeed}): it is read
+     * again (no lock held) and taken as it is there, and every socket gets the new conversation
+     * frame; if it was deleted there, it is erased here too (its sockets get 4404). While a turn,
+     * its commit or a switch is in flight here, it waits until that ends (a commit that lost the
+     * race to the other server's fails and catches up as before).
+     */
+    public void changedElsewhere() {
+        int known;
+        synchronized (state.lock) {
+            if (state.unloaded) {
+                return;
+            }
+            if (state.turn != null || state.committing || state.steering) {
+                state.changedElsewhere = true;
+                return;
+            }
+            known = state.history.size();
+        }
+        Optional<HistoryStore.Stored> stored;
+        try {
+            stored = store.load(state.id);
+        } catch (StoreException e) {
+            LOG.fine(() -> ChatScope.redact(state.id) + ": could not follow a change made elsewhere: " + e.getMessage());
+            return;
+        }
+        Peer[] targets;
+        synchronized (state.lock) {
+            if (state.unloaded || state.turn != null || state.committing || state.steering || state.history.size() != known) {
+                state.changedElsewhere |= !state.unloaded;
+                return;
+            }
+            state.changedElsewhere = false;
+            if (stored.isEmpty()) {
+                if (state.stored) {
+                    conversation.erase();
+                }
+                return;
+            }
+            conversation.restore(stored.get());
+            state.audience.broadcast(state.snapshot());
+            targets = state.audience.targets();
+        }
+        Audience.deliver(targets, true);
     }
 
     /** The {@code conversation} frame (§3.1, §8) for {@code user} (null: anonymous). */

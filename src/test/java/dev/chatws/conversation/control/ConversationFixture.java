@@ -224,6 +224,9 @@ final class ConversationFixture {
             if (storeFails) {
                 throw new StoreException("the database went away", null);
             }
+            if (!nodes.containsKey(id) && messages.get(0).seq() != 0) {
+                throw new StoreException("the conversation was deleted from the store", null);
+            }
             List<Node> held = nodes.computeIfAbsent(id, key -> new ArrayList<>());
             if (held.size() != messages.get(0).seq()) {
                 throw new StoreException("seq " + messages.get(0).seq() + " is taken", null);

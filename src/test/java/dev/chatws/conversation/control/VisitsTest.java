@@ -137,4 +137,35 @@ class VisitsTest {
         assertEquals(JsonText.object("{\"prompt_tokens\":14,\"completion_tokens\":6,\"total_tokens\":20,"
                 + "\"prompt_tokens_details\":{\"cached_tokens\":3},\"completion_tokens_details\":{\"reasoning_tokens\":1}}"), frame.usage());
     }
+
+    @Test
+    void aChangeElsewhereIsTakenAndToldToEverySocketAndAnErasureElsewhereClosesThem() {
+        conversation.open(alice);
+        turn("hi", "hello", "{\"prompt_tokens\":1,\"completion_tokens\":1}");
+        // Another server commits a turn and retitles the conversation.
+        List<HistoryStore.Node> stored = new java.util.ArrayList<>(fixture.nodes.get(ConversationFixture.ID));
+        stored.add(new HistoryStore.Node(2, 1, "{\"role\":\"user\",\"content\":\"from B\"}", null));
+        stored.add(new HistoryStore.Node(3, 2, "{\"role\":\"assistant\",\"content\":\"B's answer\"}", null));
+        fixture.nodes.put(ConversationFixture.ID, stored);
+        fixture.actives.put(ConversationFixture.ID, 3);
+        fixture.profiles.put(ConversationFixture.ID, new String[] {"Titled on B", null});
+        int heard = alice.delivered.size();
+        conversation.visits().changedElsewhere();
+        ConversationFrame frame = (ConversationFrame) alice.delivered.get(heard);
+        assertEquals(4, frame.messages().size(), "the socket got the other server's turn");
+        assertEquals("Titled on B", frame.title());
+
+        conversation.receive(alice, ConversationFixture.ask("next"));
+        assertTrue(fixture.call().body.contains("B's answer"), "the next turn sends the history as the store has it");
+        fixture.call().listener.event(lastChunk());
+        fixture.call().listener.completed(true);
+
+        fixture.nodes.remove(ConversationFixture.ID);
+        fixture.stored.remove(ConversationFixture.ID);
+        fixture.profiles.remove(ConversationFixture.ID);
+        conversation.visits().changedElsewhere();
+        assertNull(alice.closedWith, "a commit is in flight here: it waits for its end");
+        fixture.runBackground();
+        assertEquals("4404", alice.closedWith, "erased elsewhere: erased here, once the commit ended");
+    }
 }

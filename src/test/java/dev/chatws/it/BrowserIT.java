@@ -140,7 +140,7 @@ class BrowserIT {
         assertEquals(List.of("Before the restart."), userTexts(), "the conversation came back from the store");
         type("After the restart.");
         wait.until(b -> assistantText().contains("turn 2") && !usageShown().isEmpty());
-        // The README's screenshot (docs/chat-page.png is a copy of it).
+        // A screenshot of the page after a restart, for people reading the build's output.
         Path shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
         Files.copy(shot, Path.of("target/chat-page.png"), StandardCopyOption.REPLACE_EXISTING);
     }

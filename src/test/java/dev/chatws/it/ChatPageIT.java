@@ -171,6 +171,9 @@ class ChatPageIT {
         page.shadow().findElement(By.cssSelector("dialog #chat-ws-title")).sendKeys(Keys.ESCAPE);
         page.wait.until(b -> !page.shadow().findElement(By.cssSelector("dialog")).isDisplayed());
 
+        page.send("Show me Markdown, please." + MARKDOWN);
+        page.wait.until(b -> !inAnswer("pre code").isEmpty() && !page.usageShown().isEmpty());
+        // The README's screenshot (docs/chat-page.png is a copy of it).
         Files.copy(((TakesScreenshot) page.browser).getScreenshotAs(OutputType.FILE).toPath(), Path.of("target/chat-page-sidebar.png"),
                 StandardCopyOption.REPLACE_EXISTING);
 

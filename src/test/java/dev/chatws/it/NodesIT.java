@@ -156,6 +156,26 @@ class NodesIT {
         }
     }
 
+    @Test
+    void afterADatabaseRestartTheServersHearEachOtherAgain() throws Exception {
+        String ctl = System.getenv("CHAT_TEST_DB_CTL");
+        Assumptions.assumeTrue(ctl != null && !ctl.isBlank(), "CHAT_TEST_DB_CTL names no command to restart PostgreSQL (.ci/run sets it)");
+        startTwoNodes();
+        String id;
+        try (ChatClient onA = ChatClient.connect(a.base(), null)) {
+            id = onA.nextJson().getString("id");
+            turn(onA, "before the restart");
+        }
+        try (ChatClient onB = ChatClient.connect(b.base(), "conversation=" + id)) {
+            onB.nextJson();
+            StoreRestartIT.run(ctl, "restart");
+            // A's pool finds its connections gone on first use; B's change feed reconnects by itself.
+            assertTrue(Await.until(Duration.ofSeconds(30),
+                    () -> ChatClient.http("DELETE", a.base().resolve("api/conversations/" + id), null, null).statusCode() == 204));
+            assertEquals(4404, onB.awaitClose(), "B heard of the erasure over its new listening connection");
+        }
+    }
+
     /** The next conversation frame {@code client} gets, skipping anything else. */
     private static JsonObject nextConversation(ChatClient client) {
         for (;;) {

@@ -63,7 +63,8 @@ class StoreRestartIT {
         return client.nextJson().getJsonArray("messages").size();
     }
 
-    private static void run(String ctl, String action) throws Exception {
+    /** Runs {@code ctl action} (the command that starts, stops and restarts PostgreSQL). */
+    static void run(String ctl, String action) throws Exception {
         Process process = new ProcessBuilder((ctl + " " + action).trim().split("\\s+")).inheritIO().start();
         if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
             throw new AssertionError(ctl + " " + action + " failed");

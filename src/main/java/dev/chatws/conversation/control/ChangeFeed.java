@@ -57,6 +57,7 @@ public class ChangeFeed {
     static final String CHANNEL = "chat_changes";
     private static final Logger LOG = Logger.getLogger(ChangeFeed.class.getName());
     private static final int MAX_PAYLOAD = 7_900;
+    private static final long FIRST_RETRY = 500;
 
     @Inject
     @ConfigProperty(name = "chat.db.url", defaultValue = ConversationStore.DEFAULT_URL)
@@ -159,7 +160,7 @@ public class ChangeFeed {
     }
 
     private void listen() {
-        long backoff = 1000;
+        long backoff = FIRST_RETRY;
         while (!stopped) {
             try (Connection connection = connect()) {
                 listening = connection;
@@ -172,11 +173,11 @@ public class ChangeFeed {
                             + " store. Connect to PostgreSQL directly, or through a pool in session mode.");
                     return;
                 }
-                if (backoff > 1000) {
+                if (backoff > FIRST_RETRY) {
                     LOG.info("chat-ws: listening for other servers' changes again; every conversation in memory catches up");
                     elsewhere.fire(new ChangedElsewhere(null));
                 }
-                backoff = 1000;
+                backoff = FIRST_RETRY;
                 PGConnection notifications = connection.unwrap(PGConnection.class);
                 while (!stopped) {
                     PGNotification[] received = notifications.getNotifications(10_000);
@@ -190,15 +191,16 @@ public class ChangeFeed {
                 if (stopped) {
                     return;
                 }
-                LOG.log(Level.WARNING, "chat-ws: the change feed lost its database connection ({0}); reconnecting in {1} ms",
-                        new Object[] {e.getClass().getSimpleName(), backoff});
+                // Said once per outage; the retries are quiet.
+                LOG.log(backoff == FIRST_RETRY ? Level.WARNING : Level.FINE, "chat-ws: the change feed lost its database connection ({0});"
+                        + " reconnecting, every {1} ms at first, up to every 10 s", new Object[] {e.getClass().getSimpleName(), backoff});
                 try {
                     Thread.sleep(backoff);
                 } catch (InterruptedException interrupted) {
                     Thread.currentThread().interrupt();
                     return;
                 }
-                backoff = Math.min(30_000, backoff * 2);
+                backoff = Math.min(10_000, backoff * 2);
             } finally {
                 listening = null;
             }

@@ -74,11 +74,21 @@ public final class Visits {
                 }
                 return;
             }
+            if (same(stored.get())) {
+                return;
+            }
             conversation.restore(stored.get());
             state.audience.broadcast(state.snapshot());
             targets = state.audience.targets();
         }
         Audience.deliver(targets, true);
+    }
+
+    /** Whether the store holds what memory does (a notification for nothing new, as after the feed reconnected); under the lock. */
+    private boolean same(HistoryStore.Stored stored) {
+        int active = stored.active() < 0 ? stored.messages().size() - 1 : stored.active();
+        return stored.messages().size() == state.history.size() && active == state.history.active()
+                && Profile.of(stored.title(), stored.settings()).equals(state.profile) && stored.usage().equals(state.usage);
     }
 
     /** The {@code conversation} frame (§3.1, §8) for {@code user} (null: anonymous). */

@@ -56,7 +56,7 @@ public class ChangeFeed {
 
     static final String CHANNEL = "chat_changes";
     private static final Logger LOG = Logger.getLogger(ChangeFeed.class.getName());
-    private static final int MAX_PAYLOAD = 7_900;
+    static final int MAX_PAYLOAD = 7_900;
     private static final long FIRST_RETRY = 500;
 
     @Inject
@@ -132,16 +132,11 @@ public class ChangeFeed {
     private void flush() {
         try {
             while (!pending.isEmpty()) {
-                List<String> payloads = new ArrayList<>();
-                StringBuilder payload = new StringBuilder("c ").append(server);
+                List<String> ids = new ArrayList<>();
                 for (String id; (id = pending.poll()) != null;) {
-                    if (payload.length() + 1 + id.length() > MAX_PAYLOAD) {
-                        payloads.add(payload.toString());
-                        payload = new StringBuilder("c ").append(server);
-                    }
-                    payload.append(' ').append(id);
+                    ids.add(id);
                 }
-                payloads.add(payload.toString());
+                List<String> payloads = payloads(server, ids);
                 store.inTransaction(em -> {
                     for (String text : payloads) {
                         em.createNativeQuery("select pg_notify(?, ?)").setParameter(1, CHANNEL).setParameter(2, text).getSingleResult();
@@ -157,6 +152,21 @@ public class ChangeFeed {
                 changed(pending.poll());
             }
         }
+    }
+
+    /** {@code ids} (each once) as notification payloads of {@code server}: {@code "c <server> <id> …"}, each at most {@link #MAX_PAYLOAD} bytes. */
+    static List<String> payloads(String server, List<String> ids) {
+        List<String> payloads = new ArrayList<>();
+        StringBuilder payload = new StringBuilder("c ").append(server);
+        for (String id : new java.util.LinkedHashSet<>(ids)) {
+            if (payload.length() + 1 + id.length() > MAX_PAYLOAD) {
+                payloads.add(payload.toString());
+                payload = new StringBuilder("c ").append(server);
+            }
+            payload.append(' ').append(id);
+        }
+        payloads.add(payload.toString());
+        return payloads;
     }
 
     private void listen() {

@@ -112,6 +112,7 @@ export class ChatWsElement extends HTMLElement {
     this.current = null;
     this.editing = null;
     this.lastUsage = '';
+    this.stopped = false;
     this.errorLine.textContent = '';
     this.setBusy(false);
     this.client.switchTo(id);

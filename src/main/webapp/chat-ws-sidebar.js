@@ -54,16 +54,19 @@ export class Sidebar {
     return { response, token };
   }
 
-  /** Lists the conversations again: the API's with a token, else this browser's own. */
+  /** Lists the conversations again: the API's with a token, else this browser's own (no request made). */
   async refresh() {
     try {
-      const { response, token } = await this.request('GET', 'conversations?limit=50');
-      if (token && response.ok) {
-        const page = await response.json();
-        this.remote = true;
-        this.items = page.data.map(({ id, title, updated }) => ({ id, title, updated }));
-        this.render();
-        return;
+      const token = this.token ? await this.token() : null;
+      if (token) {
+        const { response } = await this.request('GET', 'conversations?limit=50');
+        if (response.ok) {
+          const page = await response.json();
+          this.remote = true;
+          this.items = page.data.map(({ id, title, updated }) => ({ id, title, updated }));
+          this.render();
+          return;
+        }
       }
     } catch (e) {
       // No API (a portal without it, or offline): fall back to this browser's list.

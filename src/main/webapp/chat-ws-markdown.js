@@ -14,7 +14,7 @@
 // what stays on screen is exactly marked's rendering of the whole text.
 
 import { Marked } from './webjars/marked/17.0.1/lib/marked.esm.js';
-import createPurify from './webjars/dompurify/3.3.3/dist/purify.es.mjs';
+import createPurify from './webjars/dompurify/3.3.3/dist/purify.es.js';
 
 const SAFE_PROTOCOLS = new Set(['http:', 'https:', 'mailto:']);
 

@@ -103,8 +103,9 @@ public class ConversationCatalog {
      * The SQL of a page of the list: the owner's listed conversations (parameter 1), newest first,
      * after the cursor's (updated, id) (parameters 2 and 3) when {@code after}. The row comparison
      * and the literal row limit let the database walk the (owner, updated_ms, id) index backwards
-     * from the cursor and stop after {@code rows}; PostgreSQL and H2 plan it so (ListScaleIT shows
-     * the plan). Native SQL, as JPQL has neither.
+     * from the cursor and stop after {@code rows}; PostgreSQL plans it so (ListScaleIT asserts the
+     * plan). Native SQL, as JPQL has neither; H2 and PostgreSQL run it, as every store does that
+     * knows SQL:2008's row limit and row comparisons.
      */
     public static String listQuery(boolean after, int rows) {
         return "select id, created, updated_ms, title, path_length, model, prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens"

@@ -28,7 +28,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  *
  * <p>The persistence unit is application-managed ({@code META-INF/chat-ws-persistence.xml},
  * resource-local, EclipseLink's own connection pool), so the database is chosen by MicroProfile
- * Config alone and the WAR needs no data source from the server. Each method is one transaction.
+ * Config alone and the WAR needs no data source from the server. Each method is one transaction;
+ * after each write the other servers on the same PostgreSQL hear of it ({@link ChangeFeed}).
  *
  * <p>Application-scoped and thread-safe: every call uses its own entity manager. Calls block on
  * the database; callers are the conversation's threads, never the upstream's.

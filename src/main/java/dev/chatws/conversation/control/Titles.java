@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 
 /**
  * {@code chat.titles=auto} (PROTOCOL §10): after the first committed turn of an untitled
- * conversation, one small non-streamed request asks the upstream for a short title, on the turn's
+ * conversation (unless it was cancelled), one small non-streamed request asks the upstream for a short title, on the turn's
  * model, with the turn's first user message and answer (each cut to 1,000 characters). The answer
  * becomes the title, as an update would make it (stored, then every socket gets the conversation
  * frame), unless the conversation got a title meanwhile. It is never billed to the turn (not in
@@ -49,7 +49,9 @@ final class Titles {
 
     /** After {@code commit} was stored: asks for a title if this was the first turn of an untitled conversation. */
     void suggest(TurnCommit commit) {
-        if (!settings.autoTitles() || commit.turn().plan().kind() != Turn.Kind.TURN || !commit.turn().plan().base().isEmpty()) {
+        // Not for a cancelled turn: it holds little to name, and a server that stops cancels every turn.
+        if (!settings.autoTitles() || commit.turn().plan().kind() != Turn.Kind.TURN || !commit.turn().plan().base().isEmpty()
+                || commit.turn().cancelled()) {
             return;
         }
         synchronized (state.lock) {

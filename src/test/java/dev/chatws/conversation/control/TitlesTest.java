@@ -92,6 +92,16 @@ class TitlesTest {
     }
 
     @Test
+    void aCancelledFirstTurnAsksNoTitle() {
+        start(true);
+        conversation.receive(socket, ConversationFixture.ask("hi"));
+        fixture.call().listener.event(chunk("Hel"));
+        conversation.receive(socket, ConversationFixture.control("response.cancel"));
+        fixture.runBackground();
+        assertEquals(1, fixture.calls.size(), "the turn only");
+    }
+
+    @Test
     void offByDefault() {
         start(false).turn("hi");
         assertEquals(1, fixture.calls.size());

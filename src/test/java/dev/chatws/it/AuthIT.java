@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -137,11 +134,7 @@ class AuthIT {
     }
 
     private int delete(String id, String token) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(base.toURI().resolve("api/conversations/" + id)).DELETE();
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        return ChatClient.http("DELETE", base.toURI().resolve("api/conversations/" + id), token, null).statusCode();
     }
 
     /** A signed JWT for {@code user} ({@code upn}), expiring {@code seconds} from now (negative: expired). */

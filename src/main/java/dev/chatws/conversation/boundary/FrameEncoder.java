@@ -1,10 +1,9 @@
 package dev.chatws.conversation.boundary;
 
+import dev.chatws.conversation.entity.FrameText;
 import dev.chatws.conversation.entity.RawFrame;
 import dev.chatws.conversation.entity.ServerFrame;
 import dev.chatws.json.JsonText;
-import jakarta.json.bind.Jsonb;
-import jakarta.json.bind.JsonbBuilder;
 import jakarta.websocket.Encoder;
 
 /**
@@ -12,11 +11,9 @@ import jakarta.websocket.Encoder;
  * chunks are never re-serialised), every other frame with JSON-B, lone surrogates escaped
  * ({@link JsonText#wellFormed}).
  *
- * <p>One shared {@link Jsonb}, which is thread-safe.
+ * <p>Stateless ({@link FrameText}).
  */
 public class FrameEncoder implements Encoder.Text<ServerFrame> {
-
-    private static final Jsonb JSONB = JsonbBuilder.create();
 
     @Override
     public String encode(ServerFrame frame) {
@@ -25,6 +22,6 @@ public class FrameEncoder implements Encoder.Text<ServerFrame> {
 
     /** The text of {@code frame}, as {@link #encode(ServerFrame)} gives it. */
     static String encodeFrame(ServerFrame frame) {
-        return frame instanceof RawFrame raw ? raw.json() : JsonText.wellFormed(JSONB.toJson(frame));
+        return FrameText.of(frame);
     }
 }

@@ -54,6 +54,27 @@ public class ChangeFeed {
     public record ChangedElsewhere(String id) {
     }
 
+    /**
+     * What a server tells the others of a turn in flight ({@link TurnLeases}): {@code kind} (one of
+     * the constants), the server it comes {@code from}, the conversation and turn, the server it is
+     * {@code to} ("-": every one) and one more word ("-": none). Observed by {@link Conversations}.
+     */
+    public record TurnSignal(String kind, String from, String conversation, String turn, String to, String extra) {
+        /** A turn started ({@code extra}: its kind). */
+        public static final String STARTED = "t";
+        /** A server watches the turn ({@code extra}: until when, epoch ms). */
+        public static final String WATCH = "w";
+        /** The turn's server wrote frames of it. */
+        public static final String FRAMES = "f";
+        /** A server asks the turn's server to cancel it. */
+        public static final String CANCEL = "x";
+
+        /** As a notification payload. */
+        String payload() {
+            return String.join(" ", kind, from, conversation, turn, to, extra);
+        }
+    }
+
     static final String CHANNEL = "chat_changes";
     private static final Logger LOG = Logger.getLogger(ChangeFeed.class.getName());
     static final int MAX_PAYLOAD = 7_900;
@@ -77,6 +98,9 @@ public class ChangeFeed {
     @Inject
     Event<ChangedElsewhere> elsewhere;
 
+    @Inject
+    Event<TurnSignal> turnSignals;
+
     @Resource
     ManagedExecutorService executor;
 
@@ -85,6 +109,7 @@ public class ChangeFeed {
 
     private final String server = "srv_" + HexFormat.of().formatHex(new SecureRandom().generateSeed(6));
     private final Queue<String> pending = new ConcurrentLinkedQueue<>();
+    private final Queue<String> signals = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean flushing = new AtomicBoolean();
     private volatile boolean stopped;
     private volatile Connection listening;
@@ -107,18 +132,34 @@ public class ChangeFeed {
     @PreDestroy
     void stop() {
         stopped = true;
-        closeQuietly(listening);
+        FeedPayloads.closeQuietly(listening);
         if (listener != null) {
             listener.interrupt();
         }
     }
 
+    /** This server's name among those on the store (random per start). */
+    public String server() {
+        return server;
+    }
+
     /** Conversation {@code id} was changed in the store by this server: the others are told, soon, in a batch. */
     public void changed(String id) {
-        if (!enabled() || stopped) {
-            return;
+        if (enabled() && !stopped) {
+            pending.add(id);
+            flushSoon();
         }
-        pending.add(id);
+    }
+
+    /** Tells the others {@code signal} soon, in a batch. */
+    public void signal(TurnSignal signal) {
+        if (enabled() && !stopped) {
+            signals.add(signal.payload());
+            flushSoon();
+        }
+    }
+
+    private void flushSoon() {
         if (flushing.compareAndSet(false, true)) {
             try {
                 executor.execute(this::flush);
@@ -131,12 +172,15 @@ public class ChangeFeed {
     /** Sends what is queued, in payloads of at most {@link #MAX_PAYLOAD} bytes, one transaction for all. */
     private void flush() {
         try {
-            while (!pending.isEmpty()) {
+            while (!pending.isEmpty() || !signals.isEmpty()) {
                 List<String> ids = new ArrayList<>();
                 for (String id; (id = pending.poll()) != null;) {
                     ids.add(id);
                 }
-                List<String> payloads = payloads(server, ids);
+                List<String> payloads = ids.isEmpty() ? new ArrayList<>() : FeedPayloads.payloads(server, ids);
+                for (String signal; (signal = signals.poll()) != null;) {
+                    payloads.add(signal);
+                }
                 store.inTransaction(em -> {
                     for (String text : payloads) {
                         em.createNativeQuery("select pg_notify(?, ?)").setParameter(1, CHANNEL).setParameter(2, text).getSingleResult();
@@ -148,31 +192,16 @@ public class ChangeFeed {
             LOG.log(Level.WARNING, "Could not tell the other servers of changes: {0}", e.getMessage());
         } finally {
             flushing.set(false);
-            if (!pending.isEmpty() && !stopped) {
-                changed(pending.poll());
+            if ((!pending.isEmpty() || !signals.isEmpty()) && !stopped) {
+                flushSoon();
             }
         }
-    }
-
-    /** {@code ids} (each once) as notification payloads of {@code server}: {@code "c <server> <id> …"}, each at most {@link #MAX_PAYLOAD} bytes. */
-    static List<String> payloads(String server, List<String> ids) {
-        List<String> payloads = new ArrayList<>();
-        StringBuilder payload = new StringBuilder("c ").append(server);
-        for (String id : new java.util.LinkedHashSet<>(ids)) {
-            if (payload.length() + 1 + id.length() > MAX_PAYLOAD) {
-                payloads.add(payload.toString());
-                payload = new StringBuilder("c ").append(server);
-            }
-            payload.append(' ').append(id);
-        }
-        payloads.add(payload.toString());
-        return payloads;
     }
 
     private void listen() {
         long backoff = FIRST_RETRY;
         while (!stopped) {
-            try (Connection connection = connect()) {
+            try (Connection connection = FeedPayloads.connect(url, user, password)) {
                 listening = connection;
                 try (Statement sql = connection.createStatement()) {
                     sql.execute("LISTEN " + CHANNEL);
@@ -241,43 +270,17 @@ public class ChangeFeed {
         return false;
     }
 
-    /** One payload: another server's changes (this server's own, and probes, are ignored). */
+    /** One payload: another server's changes or turn signal (this server's own, and probes, are ignored). */
     private void take(String payload) {
-        String[] words = payload.split(" ");
-        if (words.length < 3 || !"c".equals(words[0]) || server.equals(words[1])) {
-            return;
-        }
-        for (int i = 2; i < words.length; i++) {
-            String id = words[i];
-            try {
+        Optional<TurnSignal> signal = FeedPayloads.signal(payload, server);
+        List<String> ids = signal.isPresent() ? List.of() : FeedPayloads.changes(payload, server);
+        try {
+            signal.ifPresent(turn -> executor.execute(() -> turnSignals.fire(turn)));
+            for (String id : ids) {
                 executor.execute(() -> elsewhere.fire(new ChangedElsewhere(id)));
-            } catch (RuntimeException e) {
-                LOG.fine("The application is stopping; a change elsewhere is not followed");
             }
-        }
-    }
-
-    private Connection connect() throws SQLException {
-        Properties properties = new Properties();
-        user.ifPresent(value -> properties.setProperty("user", value));
-        password.ifPresent(value -> properties.setProperty("password", value));
-        // The server notices a dead peer within about a minute even while nothing is notified.
-        properties.setProperty("tcpKeepAlive", "true");
-        Connection connection = new org.postgresql.Driver().connect(url, properties);
-        if (connection == null) {
-            throw new SQLException("not a PostgreSQL URL");
-        }
-        connection.setAutoCommit(true);
-        return connection;
-    }
-
-    private static void closeQuietly(Connection connection) {
-        if (connection != null) {
-            try {
-                connection.close();
-            } catch (SQLException e) {
-                LOG.fine("closing the change feed's connection: " + e.getClass().getSimpleName());
-            }
+        } catch (RuntimeException e) {
+            LOG.fine("The application is stopping; a change elsewhere is not followed");
         }
     }
 }

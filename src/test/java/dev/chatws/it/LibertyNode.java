@@ -74,6 +74,19 @@ final class LibertyNode implements AutoCloseable {
         }
     }
 
+    /** Kills the server's JVM at once (SIGKILL, as a crash or the OOM killer does): nothing of it runs any more. */
+    void kill() throws Exception {
+        Path pidFile = WLP.resolve("usr/servers/.pid/" + name + ".pid");
+        long pid = Long.parseLong(Files.readString(pidFile).trim());
+        ProcessHandle process = ProcessHandle.of(pid).orElseThrow(() -> new AssertionError(name + ": no process " + pid));
+        process.destroyForcibly();
+        if (!process.onExit().toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).handle((done, failed) -> failed == null).join()) {
+            throw new AssertionError(name + ": still running 30 s after SIGKILL");
+        }
+        running = false;
+        Files.deleteIfExists(pidFile);
+    }
+
     /** What the server logged since it was last started ({@code messages.log}). */
     String log() throws IOException {
         return Files.readString(directory.resolve("logs/messages.log"));

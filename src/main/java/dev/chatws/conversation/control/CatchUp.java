@@ -27,6 +27,17 @@ final class CatchUp {
     private CatchUp() {
     }
 
+    /** {@link #check(HistoryStore, String, int, int)} for what {@code state} holds (read under its lock, then released). */
+    static Optional<Found> check(HistoryStore store, ConversationState state) {
+        int known;
+        int active;
+        synchronized (state.lock) {
+            known = state.history.size();
+            active = state.history.active();
+        }
+        return check(store, state.id, known, active);
+    }
+
     /**
      * Reads the store about conversation {@code id}, of which {@code known} messages with leaf
      * {@code active} are in memory; empty if nothing changed or the store cannot be read.

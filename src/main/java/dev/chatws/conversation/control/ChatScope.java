@@ -33,6 +33,9 @@ public class ChatScope {
     @Inject
     ConversationStore store;
 
+    @Inject
+    TurnLedger ledger;
+
     /** Starts a new conversation and returns its id. */
     public String open() {
         byte[] bits = new byte[16];
@@ -60,7 +63,13 @@ public class ChatScope {
         }
         Optional<HistoryStore.Stored> stored = store.load(id);
         stored.ifPresent(found -> extension.context().open(id, found));
-        return stored.isPresent();
+        if (stored.isEmpty() && ledger.shared()) {
+            // A new conversation whose first turn runs on another server: served here too, from that turn's record.
+            Optional<TurnRecord> first = ledger.pending(id);
+            first.ifPresent(record -> extension.context().open(id, record));
+            return first.isPresent() || extension.context().exists(id);
+        }
+        return stored.isPresent() || extension.context().exists(id);
     }
 
     /** Whether {@code id} looks like a conversation id at all. */
@@ -70,7 +79,12 @@ public class ChatScope {
 
     /** The stored conversation the current one was loaded from, if it was. */
     Optional<HistoryStore.Stored> stored() {
-        return Optional.ofNullable((HistoryStore.Stored) extension.context().seed());
+        return extension.context().seed() instanceof HistoryStore.Stored stored ? Optional.of(stored) : Optional.empty();
+    }
+
+    /** The record of the first turn, running on another server, of the current conversation, if it was opened from one. */
+    Optional<TurnRecord> pending() {
+        return extension.context().seed() instanceof TurnRecord record ? Optional.of(record) : Optional.empty();
     }
 
     /**

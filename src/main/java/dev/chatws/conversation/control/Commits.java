@@ -2,6 +2,8 @@ package dev.chatws.conversation.control;
 
 import dev.chatws.conversation.entity.ErrorCode;
 import dev.chatws.conversation.entity.ErrorFrame;
+import dev.chatws.conversation.entity.FrameText;
+import dev.chatws.conversation.entity.ServerFrame;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.logging.Level;
@@ -22,11 +24,13 @@ final class Commits {
     private final ConversationState state;
     private final Conversation conversation;
     private final HistoryStore store;
+    private final TurnLedger ledger;
     /** Told of every turn committed to the store, with no lock held ({@link Titles}). */
     private Consumer<TurnCommit> committed = commit -> { };
 
-    Commits(ConversationState state, Conversation conversation, HistoryStore store) {
+    Commits(ConversationState state, Conversation conversation, HistoryStore store, TurnLedger ledger) {
         this.state = state;
+        this.ledger = ledger;
         this.conversation = conversation;
         this.store = store;
     }
@@ -47,6 +51,7 @@ final class Commits {
         Optional<StoreException> failure = commit.writeTo(store, state.id, state.created, state.owner);
         Optional<CatchUp.Found> caughtUp = failure.isPresent() ? conversation.catchUp() : Optional.empty();
         boolean eraseAgain;
+        ServerFrame terminal;
         Peer[] targets;
         Consumer<Peer> farewell;
         synchronized (state.lock) {
@@ -59,7 +64,8 @@ final class Commits {
                     state.usage = state.usage.plus(commit.summary().usage());
                 }
                 commit.turn().trace().ended(commit.turn().cancelled(), commit.completion());
-                state.audience.broadcast(commit.terminal());
+                terminal = commit.terminal();
+                state.audience.broadcast(terminal);
                 if (commit.turn().plan().kind() != Turn.Kind.TURN && !commit.nodes().isEmpty()) {
                     // A steering turn changed the active path: every socket gets it, after the terminal frame (§8).
                     state.audience.broadcast(state.snapshot());
@@ -68,9 +74,12 @@ final class Commits {
                 LOG.log(Level.WARNING, "{0}: the turn was not committed. {1}", new Object[] {ChatScope.redact(state.id), failure.get().getMessage()});
                 commit.turn().trace().failed(ErrorCode.INTERNAL_ERROR.code());
                 caughtUp.ifPresent(conversation::apply);
-                state.audience.broadcast(ErrorFrame.of(ErrorCode.INTERNAL_ERROR,
-                        "The conversation could not be saved, so this turn was not committed; send it again."));
+                terminal = ErrorFrame.of(ErrorCode.INTERNAL_ERROR,
+                        "The conversation could not be saved, so this turn was not committed; send it again.");
+                state.audience.broadcast(terminal);
             }
+            // Queued under the lock, so that a watcher elsewhere gets the frames in the order the sockets here do.
+            ledger.ended(state.id, commit.turn().id(), commit.turn().unsent(FrameText.of(terminal)));
             targets = state.audience.targets();
             farewell = state.pendingFarewell;
             state.pendingFarewell = null;

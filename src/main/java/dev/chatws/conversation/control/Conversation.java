@@ -62,24 +62,30 @@ public class Conversation {
     @Inject
     ConversationSettings settings;
 
+    @Inject
+    TurnLedger ledger;
+
     private ConversationState state;
     private Object lock;
     private Turns turns;
     private Presence presence;
     private Steering steering;
     private Visits visits;
+    private RemoteTurn remote;
 
     @PostConstruct
     void init() {
         state = new ConversationState(scope.currentId(), Instant.now().getEpochSecond(),
                 new History(new HistoryBudget(settings.maxHistoryTokens())));
         lock = state.lock;
-        turns = new Turns(state, this, upstream, store, clientLimits, telemetry, settings);
+        turns = new Turns(state, this, upstream, store, clientLimits, telemetry, settings, ledger);
+        remote = new RemoteTurn(state, this, turns, ledger, store, settings);
         presence = new Presence(state, settings, turns::cancel, this::unloadIfIdle);
         steering = new Steering(state, turns, store, requestLimits, settings);
         visits = new Visits(state, this, steering, store);
         turns.onCommitted(new Titles(state, upstream, settings, steering)::suggest);
         scope.stored().ifPresent(this::restore);
+        scope.pending().ifPresent(state::firstTurnElsewhere);
         telemetry.conversationLoaded();
     }
 
@@ -171,9 +177,9 @@ public class Conversation {
     }
 
     /**
-     * Attaches a socket: it gets the {@code conversation} frame, then every frame of the turn in
-     * flight relayed so far, then everything that follows. A conversation nobody was attached to
-     * first catches up with the store, where another server may have committed turns meanwhile.
+     * Attaches a socket: it gets the {@code conversation} frame, then every frame relayed so far of
+     * the turn in flight here or elsewhere ({@link RemoteTurn}), then the rest. A conversation nobody
+     * was attached to first catches up with the store, where another server may have changed it.
      */
     public Attach attach(Peer peer) {
         synchronized (lock) {
@@ -186,6 +192,7 @@ public class Conversation {
             presence.stop();
         }
         Optional<CatchUp.Found> found = needsCatchUp() ? catchUp() : Optional.empty();
+        Optional<TurnLedger.Remote> elsewhere = remote.lookup();
         synchronized (lock) {
             if (needsCatchUp()) {
                 found.ifPresent(this::apply);
@@ -197,6 +204,8 @@ public class Conversation {
             peer.send(state.snapshot());
             if (state.turn != null) {
                 state.turn.relayed().forEach(peer::send);
+            } else {
+                remote.attached(peer, elsewhere);
             }
             return Attach.ATTACHED;
         }
@@ -215,6 +224,9 @@ public class Conversation {
         return visits;
     }
 
+    /** Its part in turns that cross servers. */
+    RemoteTurn remote() { return remote; }
+
     /** Whether this conversation is to read the store before serving a socket: it is stored and nobody is using it. */
     boolean needsCatchUp() {
         synchronized (lock) {
@@ -224,13 +236,7 @@ public class Conversation {
 
     /** Reads the store (no lock held) for what another server did meanwhile; {@link #apply} it under the lock. */
     Optional<CatchUp.Found> catchUp() {
-        int known;
-        int active;
-        synchronized (lock) {
-            known = state.history.size();
-            active = state.history.active();
-        }
-        return CatchUp.check(store, state.id, known, active);
+        return CatchUp.check(store, state);
     }
 
     /** Takes what {@link #catchUp} found: the stored history, unless this copy moved on meanwhile, or the erasure. */
@@ -277,11 +283,7 @@ public class Conversation {
         String type = frame.type();
         if (ControlFrame.CANCEL.equals(type)) {
             synchronized (lock) {
-                if (state.turn == null) {
-                    reject(from, ErrorFrame.of(ErrorCode.NO_TURN_IN_PROGRESS, "There is no turn in progress to cancel."));
-                } else {
-                    turns.cancel(state.turn);
-                }
+                turns.cancelAsked(from, remote::cancel);
             }
         } else if (ControlFrame.GET_CONVERSATION.equals(type)) {
             synchronized (lock) {

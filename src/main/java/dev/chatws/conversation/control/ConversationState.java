@@ -30,6 +30,12 @@ final class ConversationState {
     boolean erased;
     /** The turn in flight (streaming, or ended and being committed); null when there is none. */
     Turn turn;
+    /** While true, a turn is claiming the conversation's slot in the store ({@link TurnStart}): no other starts meanwhile. */
+    boolean claiming;
+    /** The client cancelled while the claim was out: the turn ends as soon as it starts. */
+    boolean cancelClaimed;
+    /** A turn of another server that this server's sockets watch ({@link RemoteTurn}); null: none. */
+    RemoteTurn.Watching remote;
     /** While true, a branch switch is being written to the store: no turn starts meanwhile. */
     boolean steering;
     /** While true, the ended {@link #turn} is being written to the store; its terminal frame follows. */
@@ -45,9 +51,20 @@ final class ConversationState {
         this.history = history;
     }
 
+    /** A new conversation, not stored yet, whose first turn runs on another server: its creation and owner are that turn's. */
+    void firstTurnElsewhere(TurnRecord first) {
+        created = first.created();
+        owner = first.owner();
+    }
+
     /** The {@code conversation} frame as it stands. */
     dev.chatws.conversation.entity.ConversationFrame snapshot() {
         return history.snapshot(id, created, profile, usage);
+    }
+
+    /** Whether a turn is in flight, here or on another server, or starting, or a switch is being stored: nothing else may start. */
+    boolean busy() {
+        return turn != null || steering || claiming || remote != null;
     }
 
     /** Whether the conversation is idle: no socket attached, no turn. */

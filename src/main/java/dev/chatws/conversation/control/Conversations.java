@@ -211,6 +211,40 @@ public class Conversations {
         }
     }
 
+    /** Another server signalled something of a turn ({@link TurnLeases}): the conversation, if in memory here, takes it. */
+    void turnSignal(@Observes ChangeFeed.TurnSignal signal) {
+        inside(signal.conversation(), () -> {
+            RemoteTurn remote = conversation.remote();
+            switch (signal.kind()) {
+                case ChangeFeed.TurnSignal.STARTED -> remote.startedElsewhere(new TurnLedger.Remote(signal.turn(), signal.from(), signal.extra()));
+                case ChangeFeed.TurnSignal.FRAMES -> remote.framesWritten(signal.turn());
+                case ChangeFeed.TurnSignal.WATCH -> remote.watchedElsewhere(signal.turn(), Long.parseLong(signal.extra()));
+                case ChangeFeed.TurnSignal.CANCEL -> remote.cancelAsked(signal.turn());
+                default -> LOG.fine("an unknown turn signal");
+            }
+        });
+    }
+
+    /** The ledger's heartbeat: which turns run here, which ones elsewhere sockets here watch (and those are read again). */
+    void beat(@Observes TurnLeases.Beat beat) {
+        for (String id : scope.ids()) {
+            inside(id, () -> {
+                RemoteTurn remote = conversation.remote();
+                remote.runningHere().ifPresent(beat.running()::add);
+                String watched = remote.watchedHere();
+                if (watched != null) {
+                    beat.watched().add(watched);
+                    remote.poll();
+                }
+            });
+        }
+    }
+
+    /** Sockets on another server watch a turn of this server's: it writes their frames, and the resume grace waits for them. */
+    void watched(@Observes TurnLeases.Watched watched) {
+        inside(watched.conversation(), () -> conversation.remote().watchedElsewhere(watched.turn(), watched.until()));
+    }
+
     /** Deletes the conversations no turn committed to for longer than {@code keep}, but not those in use. */
     void sweep(Duration keep) {
         try {

@@ -1,5 +1,6 @@
 package dev.chatws.conversation.control;
 
+import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -8,7 +9,8 @@ import java.util.logging.Logger;
 /**
  * Who is still there: sockets leave a conversation here, and its two timers run here. When the
  * last socket leaves during a turn, the turn runs on for {@code chat.resume.grace} so that a
- * socket reattaching in time gets it whole; if none does, it is cancelled (PROTOCOL §4). With no
+ * socket reattaching in time gets it whole; if none does, it is cancelled (PROTOCOL §4), but not
+ * while sockets on another server watch it ({@link RemoteTurn}). With no
  * socket and no turn left, the conversation is unloaded after
  * {@code chat.conversation.unload-after}. At most one timer of each kind is pending.
  *
@@ -41,13 +43,13 @@ final class Presence {
         if (!state.audience.isEmpty() || state.turn == null) {
             return;
         }
-        if (settings.grace().isZero() || settings.grace().isNegative()) {
-            cancel.accept(state.turn);
+        Turn waiting = state.turn;
+        if ((settings.grace().isZero() || settings.grace().isNegative()) && waiting.watchedUntil() <= System.currentTimeMillis()) {
+            cancel.accept(waiting);
             return;
         }
-        Turn waiting = state.turn;
         stop(grace);
-        grace = settings.schedule(() -> graceOver(waiting), settings.grace());
+        grace = settings.schedule(() -> graceOver(waiting), settings.grace().isNegative() ? Duration.ZERO : settings.grace());
     }
 
     /** The server gave up on a socket (too slow to read): no grace, as nobody is coming back. */
@@ -62,7 +64,11 @@ final class Presence {
     private void graceOver(Turn waiting) {
         synchronized (state.lock) {
             grace = null;
-            if (state.turn == waiting && state.audience.isEmpty()) {
+            long watched = waiting.watchedUntil() - System.currentTimeMillis();
+            if (state.turn == waiting && state.audience.isEmpty() && watched > 0) {
+                // Sockets on another server watch it: it runs on while they do.
+                grace = settings.schedule(() -> graceOver(waiting), Duration.ofMillis(watched));
+            } else if (state.turn == waiting && state.audience.isEmpty()) {
                 LOG.fine(() -> ChatScope.redact(state.id) + ": nobody reattached within chat.resume.grace; cancelling the turn");
                 cancel.accept(waiting);
             }

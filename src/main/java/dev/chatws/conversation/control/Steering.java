@@ -255,7 +255,7 @@ final class Steering {
 
     /** A turn or a switch is in flight: {@code turn_in_progress}, and true. */
     private boolean busy(Peer from) {
-        if (state.turn == null && !state.steering) {
+        if (!state.busy()) {
             return false;
         }
         reject(from, ErrorFrame.of(ErrorCode.TURN_IN_PROGRESS, "A turn of this conversation is in progress; send response.cancel or wait for its end."));

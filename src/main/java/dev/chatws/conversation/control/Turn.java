@@ -31,6 +31,7 @@ final class Turn {
     record Plan(Kind kind, List<History.Node> base, int parent) {
     }
 
+    private final String id;
     private final String client;
     private final ChatTelemetry.TurnTrace trace;
     private final List<JsonObject> requestMessages;
@@ -45,12 +46,73 @@ final class Turn {
     private String model;
     private History.Prompt prompt;
     private boolean resent;
+    /** Whether a socket on another server watches this turn: then its frames are written for it ({@link TurnLedger}). */
+    private boolean watched;
+    /** How many of the relayed frames were handed to the ledger for the remote watchers. */
+    private int shipped;
+    /** Until when (epoch ms) another server's sockets watch this turn: the resume grace does not end it before. */
+    private long watchedUntil;
 
-    Turn(String client, List<JsonObject> requestMessages, boolean streaming, ChatTelemetry.TurnTrace trace) {
+    Turn(String id, String client, List<JsonObject> requestMessages, boolean streaming, ChatTelemetry.TurnTrace trace) {
+        this.id = id;
         this.client = client;
         this.trace = trace;
         this.requestMessages = List.copyOf(requestMessages);
         this.streaming = streaming;
+    }
+
+    /** A new turn id, unique across servers. */
+    static String newId() {
+        byte[] random = new byte[12];
+        RANDOM.nextBytes(random);
+        return "turn_" + java.util.HexFormat.of().formatHex(random);
+    }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
+    /** Its id, unique across servers. */
+    String id() {
+        return id;
+    }
+
+    boolean watched() {
+        return watched;
+    }
+
+    /**
+     * Another server's socket watches it from now until {@code until} (epoch ms): the frames
+     * relayed so far that the ledger does not have yet, to be handed to it; none if it was watched already.
+     */
+    List<TurnLedger.Frame> watch(long until) {
+        watchedUntil = Math.max(watchedUntil, until);
+        if (watched) {
+            return List.of();
+        }
+        watched = true;
+        List<TurnLedger.Frame> unsent = new ArrayList<>();
+        for (; shipped < relayed.size(); shipped++) {
+            unsent.add(new TurnLedger.Frame(shipped, relayed.get(shipped).json(), false));
+        }
+        return unsent;
+    }
+
+    /** The last relayed frame was handed to the ledger. */
+    void shipped() {
+        shipped = relayed.size();
+    }
+
+    long watchedUntil() {
+        return watchedUntil;
+    }
+
+    /** The frames the ledger does not have yet, then {@code terminal} (the frame that ended the turn) as the last. */
+    List<TurnLedger.Frame> unsent(String terminal) {
+        List<TurnLedger.Frame> unsent = new ArrayList<>();
+        for (int seq = shipped; seq < relayed.size(); seq++) {
+            unsent.add(new TurnLedger.Frame(seq, relayed.get(seq).json(), false));
+        }
+        unsent.add(new TurnLedger.Frame(relayed.size(), terminal, true));
+        return unsent;
     }
 
     /** The turn's span and timings. */

@@ -33,20 +33,28 @@ record TurnCommit(Turn turn, List<HistoryStore.Node> nodes, List<JsonObject> mes
         }
         int lastRequest = messages.size() - 1;
         assistant.ifPresent(messages::add);
-        List<HistoryStore.Node> nodes = new ArrayList<>(messages.size());
-        int parent = ended.plan().parent();
-        for (int i = 0; i < messages.size(); i++) {
-            String request = i == lastRequest ? options(ended.request()) : null;
-            nodes.add(new HistoryStore.Node(seq + i, parent, JsonText.wellFormed(messages.get(i).toString()), request));
-            parent = seq + i;
-        }
+        List<String> bodies = messages.stream().map(message -> JsonText.wellFormed(message.toString())).toList();
+        List<HistoryStore.Node> nodes = nodes(seq, ended.plan().parent(), bodies, lastRequest, options(ended.request()));
         HistoryStore.Summary summary = new HistoryStore.Summary(ended.plan().base().size() + messages.size(), ended.model(),
                 TokenUsage.of(completion.get("usage")));
-        return new TurnCommit(ended, List.copyOf(nodes), List.copyOf(messages), summary, write, completion, terminal);
+        return new TurnCommit(ended, nodes, List.copyOf(messages), summary, write, completion, terminal);
+    }
+
+    /**
+     * {@code bodies} as nodes from {@code seq} on, each following the one before, the first
+     * following {@code parent}; the one at {@code lastRequest} carries the request's {@code options}.
+     */
+    static List<HistoryStore.Node> nodes(int seq, int parent, List<String> bodies, int lastRequest, String options) {
+        List<HistoryStore.Node> nodes = new ArrayList<>(bodies.size());
+        for (int i = 0; i < bodies.size(); i++) {
+            nodes.add(new HistoryStore.Node(seq + i, parent, bodies.get(i), i == lastRequest ? options : null));
+            parent = seq + i;
+        }
+        return List.copyOf(nodes);
     }
 
     /** A request's members but {@code messages}, as JSON text; null for none. */
-    private static String options(JsonObject request) {
+    static String options(JsonObject request) {
         if (request == null) {
             return null;
         }

@@ -3,6 +3,7 @@ package dev.chatws.conversation.control;
 import dev.chatws.conversation.entity.ChatRequest;
 import dev.chatws.conversation.entity.ErrorCode;
 import dev.chatws.conversation.entity.ErrorFrame;
+import dev.chatws.conversation.entity.FrameText;
 import dev.chatws.conversation.entity.RawFrame;
 import dev.chatws.json.JsonText;
 import dev.chatws.limits.control.ClientLimits;
@@ -11,11 +12,9 @@ import dev.chatws.upstream.control.ContextOverflow;
 import dev.chatws.upstream.control.Upstream;
 import io.opentelemetry.context.Scope;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonString;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -42,9 +41,11 @@ final class Turns {
     private final ConversationSettings settings;
     private final TurnReader.TurnEvents events = new Events();
     private final Commits commits;
+    private final TurnLedger ledger;
+    private final TurnStart starts;
 
     Turns(ConversationState state, Conversation conversation, Upstream upstream, HistoryStore store,
-            ClientLimits clientLimits, ChatTelemetry telemetry, ConversationSettings settings) {
+            ClientLimits clientLimits, ChatTelemetry telemetry, ConversationSettings settings, TurnLedger ledger) {
         this.state = state;
         this.conversation = conversation;
         this.upstream = upstream;
@@ -52,7 +53,9 @@ final class Turns {
         this.clientLimits = clientLimits;
         this.telemetry = telemetry;
         this.settings = settings;
-        this.commits = new Commits(state, conversation, store);
+        this.ledger = ledger;
+        this.commits = new Commits(state, conversation, store, ledger);
+        this.starts = new TurnStart(state, this, conversation, clientLimits, settings, ledger);
     }
 
     /** Sets who is told of every turn committed to the store, with no lock held. */
@@ -85,32 +88,23 @@ final class Turns {
 
     /**
      * Starts a turn that sends {@code plan}'s base and then {@code added}, with the members of
-     * {@code request}, unless one is in flight or the client's limits refuse it; true if it
-     * started (it may have failed at once, its error frame queued). Under the lock; the caller
-     * delivers.
+     * {@code request}, unless one is in flight or the client's limits refuse it ({@link TurnStart}).
+     * Under the lock; the caller delivers.
      */
     boolean begin(Peer from, Turn.Plan plan, List<JsonObject> added, JsonObject request) {
-        if (state.turn != null || state.steering) {
-            Rejections.reply(LOG, state.id, from, ErrorFrame.of(ErrorCode.TURN_IN_PROGRESS,
-                    "A turn of this conversation is in progress; send response.cancel or wait for its end."));
-            return false;
-        }
-        OptionalLong wait = clientLimits.startTurn(from.client());
-        if (wait.isPresent()) {
-            Rejections.reply(LOG, state.id, from, ErrorFrame.rateLimited(wait.getAsLong(),
-                    "This client has used its turns or tokens for now (chat.limits); try again in " + wait.getAsLong() + " s."));
-            return false;
-        }
-        JsonObject effective = state.profile.under(request);
-        String model = effective.get("model") instanceof JsonString named ? named.getString() : settings.defaultModel();
-        Turn started = new Turn(from.client(), added, effective.get("stream") != jakarta.json.JsonValue.FALSE,
-                telemetry.turnStarted(ChatScope.redact(state.id), model));
+        return starts.begin(from, plan, added, request);
+    }
+
+    /** Starts the turn: the prompt from the history, then the upstream call. Under the lock. */
+    Turn start(TurnStart.Start starting) {
+        Turn started = new Turn(starting.id(), starting.from().client(), starting.added(), starting.effective().get("stream") != jakarta.json.JsonValue.FALSE,
+                telemetry.turnStarted(ChatScope.redact(state.id), starting.model()));
         state.turn = started;
-        History.Prompt prompt = state.history.prompt(state.profile.system(), plan.base(), added, effective, settings.defaultModel(),
-                settings.budgetFor(model));
-        started.asked(plan, request, effective, model, prompt);
+        History.Prompt prompt = state.history.prompt(state.profile.system(), starting.plan().base(), starting.added(), starting.effective(),
+                settings.defaultModel(), settings.budgetFor(starting.model()));
+        started.asked(starting.plan(), starting.request(), starting.effective(), starting.model(), prompt);
         send(started, prompt);
-        return true;
+        return started;
     }
 
     /** Starts the upstream call of {@code turn} with {@code prompt}; if it cannot start, the turn fails at once. Under the lock. */
@@ -165,10 +159,27 @@ final class Turns {
     }
 
     /**
+     * {@code response.cancel} from {@code from}: ends the turn in flight here, or the one claiming
+     * its slot as soon as it starts, or asks {@code elsewhere} to cancel the one watched on another
+     * server; with none, {@code no_turn_in_progress}. Under the lock.
+     */
+    void cancelAsked(Peer from, Runnable elsewhere) {
+        if (state.turn != null) {
+            cancel(state.turn);
+        } else if (state.claiming) {
+            state.cancelClaimed = true;
+        } else if (state.remote != null) {
+            elsewhere.run();
+        } else {
+            Rejections.reply(LOG, state.id, from, ErrorFrame.of(ErrorCode.NO_TURN_IN_PROGRESS, "There is no turn in progress to cancel."));
+        }
+    }
+
+    /**
      * Runs {@code transition} under the lock, then writes what it queued on this thread, which
      * must be one that may block (the upstream reader's, a watchdog's), as {@link Peer#flush()} does.
      */
-    private void relay(Runnable transition) {
+    void relay(Runnable transition) {
         Peer[] targets;
         synchronized (state.lock) {
             transition.run();
@@ -198,6 +209,7 @@ final class Turns {
             ended.trace().failed(error.error().code());
             state.turn = null;
             state.audience.broadcast(error);
+            ledger.ended(state.id, ended.id(), ended.unsent(FrameText.of(error)));
             conversation.unloadWhenIdle();
         }
     }
@@ -226,7 +238,12 @@ final class Turns {
             relay(() -> {
                 // Not once the turn ended (cancelled, it is being committed): the client has what was shown.
                 if (state.turn == owner && owner.live()) {
-                    state.audience.broadcast(owner.relay(data, chunk));
+                    RawFrame frame = owner.relay(data, chunk);
+                    state.audience.broadcast(frame);
+                    if (owner.watched()) {
+                        owner.shipped();
+                        ledger.relayed(state.id, owner.id(), owner.relayed().size() - 1, data);
+                    }
                 }
             });
         }

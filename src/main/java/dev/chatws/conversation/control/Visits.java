@@ -48,7 +48,7 @@ public final class Visits {
             if (state.unloaded) {
                 return;
             }
-            if (state.turn != null || state.committing || state.steering) {
+            if (state.busy() || state.committing) {
                 state.changedElsewhere = true;
                 return;
             }
@@ -63,7 +63,7 @@ public final class Visits {
         }
         Peer[] targets;
         synchronized (state.lock) {
-            if (state.unloaded || state.turn != null || state.committing || state.steering || state.history.size() != known) {
+            if (state.unloaded || state.busy() || state.committing || state.history.size() != known) {
                 state.changedElsewhere |= !state.unloaded;
                 return;
             }

@@ -69,6 +69,11 @@ final class ConversationFixture {
             }
 
             @Override
+            Optional<TurnRecord> pending() {
+                return Optional.empty();
+            }
+
+            @Override
             public void end(String id) {
                 ended = true;
             }
@@ -96,6 +101,7 @@ final class ConversationFixture {
             }
         };
         conversation.telemetry = ChatTelemetry.noop();
+        conversation.ledger = TurnLedger.SINGLE;
         conversation.settings = new ConversationSettings() {
             @Override
             String defaultModel() {

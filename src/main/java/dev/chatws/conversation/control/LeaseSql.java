@@ -1,0 +1,87 @@
+package dev.chatws.conversation.control;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+/**
+ * The SQL of what servers on one store share besides histories — the turn ledger
+ * ({@link TurnLeases}, {@link LeaseWrites}, {@link TurnRecovery}) and the clients' limits — on the
+ * store's own connections: one transaction per {@link #run}, the tables {@code chat_turn},
+ * {@code chat_turn_frame} and {@code chat_client_use} created on first use. PostgreSQL only. Application-scoped and
+ * thread-safe; every call blocks on the database.
+ */
+@ApplicationScoped
+public class LeaseSql {
+
+    private static final String TABLES = """
+            create table if not exists chat_turn (conversation_id varchar(255) primary key, turn_id varchar(64) not null unique,
+              server varchar(64) not null, kind varchar(16) not null, lease_until_ms bigint not null,
+              watched_until_ms bigint not null default 0, record text not null);
+            create table if not exists chat_turn_frame (turn_id varchar(64) not null, seq integer not null, body text not null,
+              last boolean not null, written_ms bigint not null, primary key (turn_id, seq));
+            create table if not exists chat_client_use (client varchar(255) not null, server varchar(64) not null,
+              minute bigint not null, turns bigint not null, day varchar(10) not null, tokens bigint not null, primary key (client, server))""";
+
+    @Inject
+    ConversationStore store;
+
+    private volatile boolean tables;
+
+    /** Work on one JDBC connection of the store's, in one transaction (the tables created first, once). */
+    @FunctionalInterface
+    public interface Work<T> {
+        T on(Connection connection) throws SQLException;
+    }
+
+    /** Runs {@code work} in a transaction of its own; a failure is a {@link StoreException}. */
+    public <T> T run(Work<T> work) {
+        if (!tables) {
+            store.inTransaction(em -> {
+                for (String ddl : TABLES.split(";")) {
+                    em.createNativeQuery(ddl).executeUpdate();
+                }
+                return null;
+            });
+            tables = true;
+        }
+        return store.inTransaction(em -> {
+            try {
+                return work.on(em.unwrap(Connection.class));
+            } catch (SQLException e) {
+                throw new IllegalStateException("SQL failed: " + e.getSQLState(), e);
+            }
+        });
+    }
+
+    /** Queues {@code signal} on {@code connection}'s transaction: the other servers hear it as it commits. */
+    void notify(Connection connection, ChangeFeed.TurnSignal signal) throws SQLException {
+        try (ResultSet ignored = query(connection, "select pg_notify(?, ?)", ChangeFeed.CHANNEL, signal.payload())) {
+            // a notification is sent as the transaction commits
+        }
+    }
+
+    public static int update(Connection connection, String sql, Object... values) throws SQLException {
+        try (PreparedStatement statement = prepare(connection, sql, values)) {
+            return statement.executeUpdate();
+        }
+    }
+
+    /** The rows of {@code sql}; closing the result set closes its statement. */
+    public static ResultSet query(Connection connection, String sql, Object... values) throws SQLException {
+        PreparedStatement statement = prepare(connection, sql, values);
+        statement.closeOnCompletion();
+        return statement.executeQuery();
+    }
+
+    private static PreparedStatement prepare(Connection connection, String sql, Object... values) throws SQLException {
+        PreparedStatement statement = connection.prepareStatement(sql);
+        for (int i = 0; i < values.length; i++) {
+            statement.setObject(i + 1, values[i]);
+        }
+        return statement;
+    }
+}

@@ -1,0 +1,157 @@
+package dev.chatws.conversation.control;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The writes of the turn ledger that callers do not wait for, in the order they were queued: the
+ * frames of watched turns ({@code chat_turn_frame}) and the ends of turns (their row deleted, and
+ * if someone watches them, their last frames and terminal frame written first, decided under the
+ * row's lock so that a watch that begins meanwhile misses nothing). Whatever is queued goes in one
+ * transaction, with one {@code NOTIFY} per turn that got frames, so a turn watched at 32 streams
+ * costs a round trip per batch, not per chunk. A batch that fails (the database restarting) is
+ * tried again for about 5 s, then dropped (its turns' leases then expire, and {@link TurnRecovery}
+ * ends them).
+ *
+ * <p>Application-scoped and thread-safe: queuing never blocks; one background thread writes at a time.
+ */
+@ApplicationScoped
+public class LeaseWrites {
+
+    private static final Logger LOG = Logger.getLogger(LeaseWrites.class.getName());
+    private static final int MAX_BATCH = 2_000;
+
+    /** A frame of a turn to write, or (with {@code end}) a turn that ended, with the frames to write if it is watched. */
+    private record Write(String conversation, String turn, List<TurnLedger.Frame> frames, boolean end) {
+    }
+
+    @Inject
+    LeaseSql sql;
+
+    @Inject
+    ChangeFeed feed;
+
+    @Inject
+    ConversationSettings settings;
+
+    @Inject
+    Event<ChangeFeed.TurnSignal> local;
+
+    private final Queue<Write> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean writing = new AtomicBoolean();
+
+    /** Queues {@code frame} of {@code turn}, which another server watches. */
+    void frame(String conversation, String turn, TurnLedger.Frame frame) {
+        queue.add(new Write(conversation, turn, List.of(frame), false));
+        writeSoon();
+    }
+
+    /** Queues the end of {@code turn}: its row goes, after {@code unsent} is written if it is watched. */
+    void end(String conversation, String turn, List<TurnLedger.Frame> unsent) {
+        queue.add(new Write(conversation, turn, List.copyOf(unsent), true));
+        writeSoon();
+    }
+
+    private void writeSoon() {
+        if (writing.compareAndSet(false, true)) {
+            try {
+                settings.background(this::drain);
+            } catch (RejectedExecutionException e) {
+                writing.set(false);
+            }
+        }
+    }
+
+    private void drain() {
+        try {
+            while (!queue.isEmpty()) {
+                List<Write> batch = new ArrayList<>();
+                for (Write write; batch.size() < MAX_BATCH && (write = queue.poll()) != null;) {
+                    batch.add(write);
+                }
+                write(batch);
+            }
+        } finally {
+            writing.set(false);
+            if (!queue.isEmpty()) {
+                writeSoon();
+            }
+        }
+    }
+
+    private void write(List<Write> batch) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Map<String, String> told = sql.run(connection -> {
+                    Map<String, String> framed = new LinkedHashMap<>();
+                    long now = System.currentTimeMillis();
+                    try (PreparedStatement insert = connection.prepareStatement("insert into chat_turn_frame (turn_id, seq, body, last, written_ms)"
+                            + " values (?, ?, ?, ?, ?) on conflict do nothing")) {
+                        for (Write write : batch) {
+                            if (write.end() && !watched(connection, write.turn())) {
+                                continue;
+                            }
+                            for (TurnLedger.Frame frame : write.frames()) {
+                                insert.setString(1, write.turn());
+                                insert.setInt(2, frame.seq());
+                                insert.setString(3, frame.body());
+                                insert.setBoolean(4, frame.last());
+                                insert.setLong(5, now);
+                                insert.addBatch();
+                                framed.put(write.turn(), write.conversation());
+                            }
+                        }
+                        insert.executeBatch();
+                    }
+                    for (Write write : batch) {
+                        if (write.end()) {
+                            LeaseSql.update(connection, "delete from chat_turn where turn_id = ?", write.turn());
+                        }
+                    }
+                    for (Map.Entry<String, String> turn : framed.entrySet()) {
+                        sql.notify(connection, frames(turn.getValue(), turn.getKey()));
+                    }
+                    return framed;
+                });
+                // Sockets of this server may watch a turn it ended for a server that died.
+                told.forEach((turn, conversation) -> local.fire(frames(conversation, turn)));
+                return;
+            } catch (StoreException e) {
+                if (attempt == 8) {
+                    LOG.log(Level.WARNING, "Could not write {0} turn frame(s) and end(s) for other servers: {1}", new Object[] {batch.size(), e.getMessage()});
+                    return;
+                }
+                try {
+                    Thread.sleep(Math.min(1_000L, 200L * attempt));
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    private ChangeFeed.TurnSignal frames(String conversation, String turn) {
+        return new ChangeFeed.TurnSignal(ChangeFeed.TurnSignal.FRAMES, feed.server(), conversation, turn, "-", "-");
+    }
+
+    /** Whether a socket elsewhere watches {@code turn}; takes its row's lock, so that a watch waits for this transaction. */
+    private static boolean watched(java.sql.Connection connection, String turn) throws java.sql.SQLException {
+        try (ResultSet row = LeaseSql.query(connection, "select watched_until_ms from chat_turn where turn_id = ? for update", turn)) {
+            return row.next() && row.getLong(1) > 0;
+        }
+    }
+}

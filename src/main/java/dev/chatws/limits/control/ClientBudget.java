@@ -14,6 +14,9 @@ import java.util.function.Supplier;
  * What each client (a user, or a client address when anonymous) may still do: open connections
  * up to a bound; start turns at a rate (a token bucket of {@code turnsPerMinute}, refilled
  * continuously); spend upstream tokens up to a daily bound (UTC days). A bound of 0 is no bound.
+ * With several servers, what the others used ({@link #elsewhere}) counts too: their turns of the
+ * current minute (epoch-aligned) are taken off the bucket, their tokens of today are added; and
+ * what this server used since it last said so is {@link #drain}ed for them.
  *
  * <p>Thread-safe: every method is synchronized; each is a few map operations.
  */
@@ -29,6 +32,11 @@ public final class ClientBudget {
     private final Map<String, Bucket> buckets = new HashMap<>();
     private final Map<String, Long> spent = new HashMap<>();
     private LocalDate day;
+    /** What the other servers used, by client: turns this minute and tokens today, as last heard ({@link #elsewhere}). */
+    private final Map<String, long[]> others = new HashMap<>();
+    /** What this server used since the last {@link #drain}, by client: turns, tokens. */
+    private final Map<String, long[]> unsaid = new HashMap<>();
+    private long othersMinute;
 
     public ClientBudget(int connections, int turnsPerMinute, long tokensPerDay, Supplier<Instant> clock) {
         this.connections = connections;
@@ -58,7 +66,8 @@ public final class ClientBudget {
      */
     public synchronized OptionalLong startTurn(String client) {
         Instant now = clock.get();
-        if (tokensPerDay > 0 && spentToday(client, now) >= tokensPerDay) {
+        long[] elsewhere = elsewhere(client, now);
+        if (tokensPerDay > 0 && spentToday(client, now) + elsewhere[1] >= tokensPerDay) {
             Instant tomorrow = today(now).plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC);
             return OptionalLong.of(Math.max(1, Duration.between(now, tomorrow).toSeconds()));
         }
@@ -67,9 +76,14 @@ public final class ClientBudget {
         }
         Bucket bucket = buckets.computeIfAbsent(client, key -> new Bucket(turnsPerMinute, now));
         bucket.refill(now, turnsPerMinute);
-        if (bucket.tokens >= 1) {
+        if (bucket.tokens - elsewhere[0] >= 1) {
             bucket.tokens -= 1;
+            unsaid.computeIfAbsent(client, key -> new long[2])[0]++;
             return OptionalLong.empty();
+        }
+        if (elsewhere[0] > 0) {
+            // Turns on other servers fill this minute: it ends at the next whole minute.
+            return OptionalLong.of(Math.max(1, 60 - now.getEpochSecond() % 60));
         }
         double missing = 1 - bucket.tokens;
         long waitNanos = (long) Math.ceil(missing * MINUTE_NANOS / turnsPerMinute);
@@ -81,7 +95,42 @@ public final class ClientBudget {
         if (tokensPerDay > 0 && tokens > 0) {
             today(clock.get());
             spent.merge(client, tokens, Long::sum);
+            unsaid.computeIfAbsent(client, key -> new long[2])[1] += tokens;
         }
+    }
+
+    /**
+     * What this server used since the last call, by client: {@code {turns, tokens}}, now
+     * forgotten; for the other servers to hear ({@code SharedLimits}).
+     */
+    public synchronized Map<String, long[]> drain() {
+        Map<String, long[]> used = new HashMap<>(unsaid);
+        unsaid.clear();
+        return used;
+    }
+
+    /** The clients this server holds counts of, whose use elsewhere matters here. */
+    public synchronized java.util.Set<String> clients() {
+        java.util.Set<String> known = new java.util.HashSet<>(buckets.keySet());
+        known.addAll(spent.keySet());
+        known.addAll(open.keySet());
+        return known;
+    }
+
+    /** What the other servers used, by client: {@code {turns this minute, tokens today}} as of minute {@code minute} (epoch minutes). */
+    public synchronized void elsewhere(long minute, Map<String, long[]> used) {
+        others.clear();
+        others.putAll(used);
+        othersMinute = minute;
+    }
+
+    /** What the others used of {@code client}'s budget: turns (only within the minute they were counted in) and tokens. */
+    private long[] elsewhere(String client, Instant now) {
+        long[] used = others.get(client);
+        if (used == null) {
+            return new long[2];
+        }
+        return new long[] {now.getEpochSecond() / 60 == othersMinute ? used[0] : 0, used[1]};
     }
 
     /** How many clients' turn buckets are held (for tests of {@link #forgetIdle()}). */

@@ -72,4 +72,33 @@ class ClientBudgetTest {
             assertEquals(OptionalLong.empty(), unbounded.startTurn("a"));
         }
     }
+
+    @Test
+    void turnsAndTokensUsedOnOtherServersCountHere() {
+        ClientBudget budget = new ClientBudget(0, 3, 100, now::get);
+        long minute = now.get().getEpochSecond() / 60;
+        budget.elsewhere(minute, java.util.Map.of("a", new long[] {2, 0}));
+        assertEquals(OptionalLong.empty(), budget.startTurn("a"), "3 a minute, 2 of them elsewhere: one more here");
+        assertEquals(OptionalLong.of(60), budget.startTurn("a"), "then the minute is full; it ends at the next whole minute");
+        assertEquals(OptionalLong.empty(), budget.startTurn("b"), "b used nothing elsewhere");
+        budget.elsewhere(minute - 1, java.util.Map.of("a", new long[] {2, 0}));
+        assertEquals(OptionalLong.empty(), budget.startTurn("a"), "turns of a minute past do not count");
+        budget.elsewhere(minute, java.util.Map.of("a", new long[] {0, 100}));
+        assertEquals(OptionalLong.of(3600), budget.startTurn("a"), "100 tokens spent elsewhere today: none left here");
+    }
+
+    @Test
+    void whatThisServerUsedIsDrainedOnceForTheOthers() {
+        ClientBudget budget = new ClientBudget(0, 5, 100, now::get);
+        budget.startTurn("a");
+        budget.startTurn("a");
+        budget.spend("a", 30);
+        budget.startTurn("b");
+        java.util.Map<String, long[]> used = budget.drain();
+        assertEquals(2, used.get("a")[0]);
+        assertEquals(30, used.get("a")[1]);
+        assertEquals(1, used.get("b")[0]);
+        assertTrue(budget.drain().isEmpty(), "said once");
+        assertEquals(java.util.Set.of("a", "b"), budget.clients());
+    }
 }

@@ -275,7 +275,9 @@ public class ChangeFeed {
         Optional<TurnSignal> signal = FeedPayloads.signal(payload, server);
         List<String> ids = signal.isPresent() ? List.of() : FeedPayloads.changes(payload, server);
         try {
-            signal.ifPresent(turn -> executor.execute(() -> turnSignals.fire(turn)));
+            // New frames are taken on this thread (their observer only queues a read); the other signals may block.
+            signal.filter(turn -> TurnSignal.FRAMES.equals(turn.kind())).ifPresent(turnSignals::fire);
+            signal.filter(turn -> !TurnSignal.FRAMES.equals(turn.kind())).ifPresent(turn -> executor.execute(() -> turnSignals.fire(turn)));
             for (String id : ids) {
                 executor.execute(() -> elsewhere.fire(new ChangedElsewhere(id)));
             }

@@ -21,7 +21,7 @@ public class LeaseSql {
             create table if not exists chat_turn (conversation_id varchar(255) primary key, turn_id varchar(64) not null unique,
               server varchar(64) not null, kind varchar(16) not null, lease_until_ms bigint not null,
               watched_until_ms bigint not null default 0, record text not null);
-            create table if not exists chat_turn_frame (turn_id varchar(64) not null, seq integer not null, body text not null,
+            create unlogged table if not exists chat_turn_frame (turn_id varchar(64) not null, seq integer not null, body text not null,
               last boolean not null, written_ms bigint not null, primary key (turn_id, seq));
             create table if not exists chat_client_use (client varchar(255) not null, server varchar(64) not null,
               minute bigint not null, turns bigint not null, day varchar(10) not null, tokens bigint not null, primary key (client, server))""";

@@ -96,33 +96,52 @@ public class LeaseWrites {
         for (int attempt = 1; ; attempt++) {
             try {
                 Map<String, String> told = sql.run(connection -> {
+                    // Frames are transient (the table is unlogged): this commit need not wait for the WAL to reach the disk.
+                    LeaseSql.update(connection, "set local synchronous_commit to off");
                     Map<String, String> framed = new LinkedHashMap<>();
                     long now = System.currentTimeMillis();
-                    try (PreparedStatement insert = connection.prepareStatement("insert into chat_turn_frame (turn_id, seq, body, last, written_ms)"
-                            + " values (?, ?, ?, ?, ?) on conflict do nothing")) {
-                        for (Write write : batch) {
-                            if (write.end() && !watched(connection, write.turn())) {
-                                continue;
-                            }
-                            for (TurnLedger.Frame frame : write.frames()) {
-                                insert.setString(1, write.turn());
-                                insert.setInt(2, frame.seq());
-                                insert.setString(3, frame.body());
-                                insert.setBoolean(4, frame.last());
-                                insert.setLong(5, now);
-                                insert.addBatch();
-                                framed.put(write.turn(), write.conversation());
-                            }
+                    List<Object> turns = new ArrayList<>();
+                    List<Object> seqs = new ArrayList<>();
+                    List<Object> bodies = new ArrayList<>();
+                    List<Object> lasts = new ArrayList<>();
+                    for (Write write : batch) {
+                        if (write.end() && !watched(connection, write.turn())) {
+                            continue;
                         }
-                        insert.executeBatch();
+                        for (TurnLedger.Frame frame : write.frames()) {
+                            turns.add(write.turn());
+                            seqs.add(frame.seq());
+                            bodies.add(frame.body());
+                            lasts.add(frame.last());
+                            framed.put(write.turn(), write.conversation());
+                        }
+                    }
+                    if (!turns.isEmpty()) {
+                        // One statement for the whole batch.
+                        try (PreparedStatement insert = connection.prepareStatement("insert into chat_turn_frame (turn_id, seq, body, last, written_ms)"
+                                + " select t, s, b, l, ? from unnest(?::varchar[], ?::int[], ?::text[], ?::boolean[]) as f(t, s, b, l)"
+                                + " on conflict do nothing")) {
+                            insert.setLong(1, now);
+                            insert.setArray(2, connection.createArrayOf("varchar", turns.toArray()));
+                            insert.setArray(3, connection.createArrayOf("int4", seqs.toArray()));
+                            insert.setArray(4, connection.createArrayOf("text", bodies.toArray()));
+                            insert.setArray(5, connection.createArrayOf("bool", lasts.toArray()));
+                            insert.executeUpdate();
+                        }
                     }
                     for (Write write : batch) {
                         if (write.end()) {
                             LeaseSql.update(connection, "delete from chat_turn where turn_id = ?", write.turn());
                         }
                     }
-                    for (Map.Entry<String, String> turn : framed.entrySet()) {
-                        sql.notify(connection, frames(turn.getValue(), turn.getKey()));
+                    if (!framed.isEmpty()) {
+                        // One statement for every turn's wake-up.
+                        Object[] payloads = framed.entrySet().stream().map(turn -> frames(turn.getValue(), turn.getKey()).payload()).toArray();
+                        try (PreparedStatement notify = connection.prepareStatement("select count(pg_notify(?, p)) from unnest(?::text[]) p")) {
+                            notify.setString(1, ChangeFeed.CHANNEL);
+                            notify.setArray(2, connection.createArrayOf("text", payloads));
+                            notify.executeQuery().close();
+                        }
                     }
                     return framed;
                 });

@@ -16,7 +16,8 @@ import java.util.logging.Logger;
  * server (or, if that died, the server that ended the turn for it) writes last.
  *
  * <p>One per {@link Conversation}. Frames are read from the store on background threads with no
- * lock held, one reader at a time per watch; everything else runs under the conversation's lock.
+ * lock held ({@link FrameReads}: one read at a time per watch, one query for all watches);
+ * everything else runs under the conversation's lock.
  */
 final class RemoteTurn {
 
@@ -172,8 +173,9 @@ final class RemoteTurn {
         }
     }
 
-    /** Reads and relays the frames written since the last read, until none is new; one reader at a time. */
+    /** Reads the frames written since the last read, and relays them ({@link #took}); one read at a time per watch. */
     private void fetch(Watching watching) {
+        int from;
         synchronized (state.lock) {
             if (state.remote != watching) {
                 return;
@@ -183,56 +185,49 @@ final class RemoteTurn {
                 return;
             }
             watching.fetching = true;
+            from = watching.next;
         }
-        for (;;) {
-            int from;
-            synchronized (state.lock) {
-                from = watching.next;
+        ledger.frames(watching.turn.turn(), from, frames -> took(watching, frames));
+    }
+
+    /** Relays what a read found (null: it failed; the next wake-up or heartbeat reads again), then reads again if woken meanwhile. */
+    private void took(Watching watching, List<TurnLedger.Frame> frames) {
+        TurnLedger.Frame last = null;
+        boolean more;
+        Peer[] targets;
+        synchronized (state.lock) {
+            if (state.remote != watching) {
+                return;
             }
-            List<TurnLedger.Frame> frames;
+            for (TurnLedger.Frame frame : frames == null ? List.<TurnLedger.Frame>of() : frames) {
+                if (frame.seq() < watching.next) {
+                    continue;
+                }
+                if (frame.last()) {
+                    last = frame;
+                    break;
+                }
+                // A gap (frames the turn's server could not write) is passed over rather than waited for.
+                RawFrame relayed = new RawFrame(frame.body());
+                watching.relayed.add(relayed);
+                state.audience.broadcast(relayed);
+                watching.next = frame.seq() + 1;
+            }
+            more = last == null && watching.again && frames != null;
+            watching.again = false;
+            watching.fetching = last != null;
+            targets = state.audience.targets();
+        }
+        Audience.deliver(targets, true);
+        if (last != null) {
+            TurnLedger.Frame terminal = last;
             try {
-                frames = ledger.frames(watching.turn.turn(), from);
-            } catch (StoreException e) {
-                LOG.fine(() -> ChatScope.redact(state.id) + ": could not read the frames of a turn elsewhere: " + e.getMessage());
-                synchronized (state.lock) {
-                    watching.fetching = false;
-                }
-                return;
+                settings.background(() -> ended(watching, terminal));
+            } catch (RejectedExecutionException e) {
+                ended(watching, terminal);
             }
-            TurnLedger.Frame last = null;
-            boolean more;
-            Peer[] targets;
-            synchronized (state.lock) {
-                if (state.remote != watching) {
-                    return;
-                }
-                for (TurnLedger.Frame frame : frames) {
-                    if (frame.seq() < watching.next) {
-                        continue;
-                    }
-                    if (frame.last()) {
-                        last = frame;
-                        break;
-                    }
-                    // A gap (frames the turn's server could not write) is passed over rather than waited for.
-                    RawFrame relayed = new RawFrame(frame.body());
-                    watching.relayed.add(relayed);
-                    state.audience.broadcast(relayed);
-                    watching.next = frame.seq() + 1;
-                }
-                more = last == null && watching.again;
-                watching.again = false;
-                watching.fetching = more || last != null;
-                targets = state.audience.targets();
-            }
-            Audience.deliver(targets, true);
-            if (last != null) {
-                ended(watching, last);
-                return;
-            }
-            if (!more) {
-                return;
-            }
+        } else if (more) {
+            fetch(watching);
         }
     }
 

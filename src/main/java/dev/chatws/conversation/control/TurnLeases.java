@@ -65,6 +65,9 @@ public class TurnLeases implements TurnLedger {
     TurnRecovery recovery;
 
     @Inject
+    FrameReads reads;
+
+    @Inject
     Event<Beat> beats;
 
     @Inject
@@ -110,8 +113,6 @@ public class TurnLeases implements TurnLedger {
                 Optional<Boolean> expired = sql.run(connection -> {
                     long now = System.currentTimeMillis();
                     if (LeaseSql.update(connection, CLAIM, conversation, turn, feed.server(), record.kind(), now + leaseMillis(), record.json()) == 1) {
-                        sql.notify(connection, new ChangeFeed.TurnSignal(ChangeFeed.TurnSignal.STARTED, feed.server(), conversation, turn, "-",
-                                record.kind()));
                         return Optional.empty();
                     }
                     try (ResultSet row = LeaseSql.query(connection, "select lease_until_ms from chat_turn where conversation_id = ?", conversation)) {
@@ -119,6 +120,8 @@ public class TurnLeases implements TurnLedger {
                     }
                 });
                 if (expired.isEmpty()) {
+                    // Told after the commit, batched with other notifications (a NOTIFY locks at commit).
+                    feed.signal(new ChangeFeed.TurnSignal(ChangeFeed.TurnSignal.STARTED, feed.server(), conversation, turn, "-", record.kind()));
                     return Claim.TAKEN;
                 }
                 if (!expired.get() || attempt > 0) {
@@ -170,15 +173,13 @@ public class TurnLeases implements TurnLedger {
     @Override
     public boolean watch(String conversation, Remote turn) {
         long until = System.currentTimeMillis() + leaseMillis();
-        return sql.run(connection -> {
-            boolean on = LeaseSql.update(connection, "update chat_turn set watched_until_ms = ? where conversation_id = ? and turn_id = ?",
-                    until, conversation, turn.turn()) == 1;
-            if (on) {
-                sql.notify(connection, new ChangeFeed.TurnSignal(ChangeFeed.TurnSignal.WATCH, feed.server(), conversation, turn.turn(), turn.server(),
-                        Long.toString(until)));
-            }
-            return on;
-        });
+        boolean on = sql.run(connection -> LeaseSql.update(connection,
+                "update chat_turn set watched_until_ms = ? where conversation_id = ? and turn_id = ?", until, conversation, turn.turn()) == 1);
+        if (on) {
+            feed.signal(new ChangeFeed.TurnSignal(ChangeFeed.TurnSignal.WATCH, feed.server(), conversation, turn.turn(), turn.server(),
+                    Long.toString(until)));
+        }
+        return on;
     }
 
     @Override
@@ -193,6 +194,11 @@ public class TurnLeases implements TurnLedger {
             }
             return frames;
         });
+    }
+
+    @Override
+    public void frames(String turn, int from, java.util.function.Consumer<List<Frame>> then) {
+        reads.read(turn, from, then);
     }
 
     @Override

@@ -68,6 +68,11 @@ public interface TurnLedger {
         }
 
         @Override
+        public void frames(String turn, int from, java.util.function.Consumer<List<Frame>> then) {
+            then.accept(List.of());
+        }
+
+        @Override
         public void cancel(String conversation, Remote turn) {
         }
     };
@@ -99,6 +104,9 @@ public interface TurnLedger {
 
     /** The frames of {@code turn} written so far from place {@code from} on, in order. Blocks. */
     List<Frame> frames(String turn, int from);
+
+    /** {@link #frames(String, int)} handed to {@code then} (null if the read failed), read with other watches' in one query. Queues. */
+    void frames(String turn, int from, java.util.function.Consumer<List<Frame>> then);
 
     /** Asks the server of {@code turn} to cancel it. Queues. */
     void cancel(String conversation, Remote turn);

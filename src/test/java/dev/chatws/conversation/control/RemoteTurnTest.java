@@ -73,6 +73,11 @@ class RemoteTurnTest {
         }
 
         @Override
+        public void frames(String turn, int from, java.util.function.Consumer<List<Frame>> then) {
+            then.accept(frames(turn, from));
+        }
+
+        @Override
         public void cancel(String conversation, Remote turn) {
             asked.add("cancel " + turn.turn() + " on " + turn.server());
         }
@@ -130,6 +135,8 @@ class RemoteTurnTest {
         ledger.written.add(new TurnLedger.Frame(2, lastChunk(), false));
         ledger.written.add(new TurnLedger.Frame(3, completion("Hello", "stop"), true));
         conversation.remote().framesWritten("turn_1");
+        assertEquals(4, second.frames().size(), "the terminal frame waits for the committed history, read off the reading thread");
+        fixture.runBackground();
         assertEquals(List.of("conversation:0", chunk("Hel"), chunk("lo"), lastChunk(), completion("Hello", "stop")), second.frames(),
                 "every frame of the turn, the terminal frame last, nothing else");
         conversation.receive(second, control("conversation.get"));

@@ -80,6 +80,13 @@ public final class LoadClient {
                 .thenCompose(ws -> socket.opened);
     }
 
+    /** Opens a socket on conversation {@code id}; completes once its conversation frame arrived. */
+    public CompletableFuture<Socket> reattach(String id) {
+        Socket socket = new Socket();
+        return nextClient().newWebSocketBuilder().connectTimeout(TIMEOUT).buildAsync(URI.create(chat + "?conversation=" + id), socket)
+                .thenCompose(ws -> socket.opened);
+    }
+
     /** A streamed turn's body asking the paced upstream for {@code chunks} chunks, {@code gapMs} apart. */
     public static String request(int chunks, int gapMs, boolean stream) {
         return "{\"messages\":[{\"role\":\"user\",\"content\":\"go\"}],\"stream\":" + stream
@@ -206,6 +213,7 @@ public final class LoadClient {
         private final StringBuilder partial = new StringBuilder();
         private WebSocket webSocket;
         private volatile Stream current;
+        private volatile String id;
 
         @Override
         public void onOpen(WebSocket ws) {
@@ -220,6 +228,18 @@ public final class LoadClient {
             stream.sent = FakeUpstream.nowMicros();
             webSocket.sendText(body, true);
             return stream.done;
+        }
+
+        /** Expects a turn that another socket sends; completes when its terminal frame arrived. */
+        public CompletableFuture<Stream> watch(int chunks) {
+            Stream stream = new Stream(chunks);
+            current = stream;
+            return stream.done;
+        }
+
+        /** The conversation's id, from its conversation frame. */
+        public String id() {
+            return id;
         }
 
         @Override
@@ -239,6 +259,8 @@ public final class LoadClient {
             }
             Stream stream = current;
             if (!opened.isDone()) {
+                int at = frame.indexOf("\"id\":\"");
+                id = at < 0 ? null : frame.substring(at + 6, frame.indexOf('"', at + 6));
                 opened.complete(this);
             } else if (stream != null) {
                 if (frame.contains("\"x_t\":") && frame.contains("chat.completion.chunk")) {

@@ -35,8 +35,11 @@ import org.postgresql.PGNotification;
  * closes them with 4404; a title or settings update reaches them), instead of when it next serves
  * a socket with nobody attached.
  *
- * <p>Payloads carry ids only: {@code "c <server> <id> <id> …"}, at most 7,900 bytes each (NOTIFY's
- * limit is 8,000). A NOTIFY takes a database-wide lock as its transaction commits, so changes are
+ * The same channel carries the turn ledger's signals ({@link TurnSignal}: a turn started, is
+ * watched, has new frames, is to be cancelled), observed by {@link Conversations}.
+ *
+ * <p>Payloads carry ids only ({@link FeedPayloads}): {@code "c <server> <id> <id> …"}, at most
+ * 7,900 bytes each (NOTIFY's limit is 8,000). A NOTIFY takes a database-wide lock as its transaction commits, so changes are
  * not notified inside the commits that make them: they are queued and sent in batches, one
  * transaction per batch, as soon as the previous batch is out. Listening uses one dedicated
  * connection (not from the pool), reconnected after a database restart (then every conversation

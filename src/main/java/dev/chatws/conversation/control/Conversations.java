@@ -233,11 +233,16 @@ public class Conversations {
                 remote.runningHere().ifPresent(beat.running()::add);
                 String watched = remote.watchedHere();
                 if (watched != null) {
-                    beat.watched().add(watched);
+                    beat.watched().put(watched, id);
                     remote.poll();
                 }
             });
         }
+    }
+
+    /** A turn watched here has no row any more: the watch ends after one more read. */
+    void vanished(@Observes TurnLeases.Vanished gone) {
+        inside(gone.conversation(), () -> conversation.remote().vanished(gone.turn()));
     }
 
     /** Sockets on another server watch a turn of this server's: it writes their frames, and the resume grace waits for them. */

@@ -10,7 +10,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
@@ -35,7 +41,7 @@ public class LeaseWrites {
     private static final int MAX_BATCH = 2_000;
 
     /** A frame of a turn to write, or (with {@code end}) a turn that ended, with the frames to write if it is watched. */
-    private record Write(String conversation, String turn, List<TurnLedger.Frame> frames, boolean end) {
+    private record Write(String conversation, String turn, List<TurnLedger.Frame> frames, boolean end, CompletableFuture<Void> done) {
     }
 
     @Inject
@@ -52,17 +58,48 @@ public class LeaseWrites {
 
     private final Queue<Write> queue = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean writing = new AtomicBoolean();
+    /** By conversation: done when every end of its turns queued so far is written (or given up). */
+    private final Map<String, CompletableFuture<Void>> ending = new ConcurrentHashMap<>();
 
     /** Queues {@code frame} of {@code turn}, which another server watches. */
     void frame(String conversation, String turn, TurnLedger.Frame frame) {
-        queue.add(new Write(conversation, turn, List.of(frame), false));
+        queue.add(new Write(conversation, turn, List.of(frame), false, null));
         writeSoon();
     }
 
     /** Queues the end of {@code turn}: its row goes, after {@code unsent} is written if it is watched. */
     void end(String conversation, String turn, List<TurnLedger.Frame> unsent) {
-        queue.add(new Write(conversation, turn, List.copyOf(unsent), true));
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        ending.merge(conversation, done, (earlier, later) -> earlier.thenCombine(later, (a, b) -> null));
+        queue.add(new Write(conversation, turn, List.copyOf(unsent), true, done));
         writeSoon();
+    }
+
+    /**
+     * Waits (up to {@code within}) until the ends of {@code conversation}'s turns queued so far are
+     * written, so that a new turn's claim does not take the row of one whose end (and terminal
+     * frame for its watchers) is still queued. Blocks; never call it under a lock.
+     */
+    void awaitEnds(String conversation, Duration within) {
+        CompletableFuture<Void> pending = ending.get(conversation);
+        if (pending != null) {
+            try {
+                pending.get(within.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.fine("The end of an earlier turn is not written yet; claiming anyway");
+            }
+        }
+    }
+
+    private void written(List<Write> batch) {
+        for (Write write : batch) {
+            if (write.end()) {
+                write.done().complete(null);
+                ending.computeIfPresent(write.conversation(), (id, pending) -> pending.isDone() ? null : pending);
+            }
+        }
     }
 
     private void writeSoon() {
@@ -145,12 +182,14 @@ public class LeaseWrites {
                     }
                     return framed;
                 });
+                written(batch);
                 // Sockets of this server may watch a turn it ended for a server that died.
                 told.forEach((turn, conversation) -> local.fire(frames(conversation, turn)));
                 return;
             } catch (StoreException e) {
                 if (attempt == 8) {
                     LOG.log(Level.WARNING, "Could not write {0} turn frame(s) and end(s) for other servers: {1}", new Object[] {batch.size(), e.getMessage()});
+                    written(batch);
                     return;
                 }
                 try {

@@ -140,6 +140,31 @@ final class RemoteTurn {
         }
     }
 
+    /**
+     * The watched {@code turn} has no row any more although no terminal frame came: its frames are
+     * read once more; without a terminal frame among them, the watch ends with the history as
+     * committed (the sockets get no terminal frame: its server could not write one). Under no lock.
+     */
+    void vanished(String turn) {
+        Watching watching;
+        synchronized (state.lock) {
+            watching = state.remote;
+        }
+        if (watching == null || !watching.turn.turn().equals(turn)) {
+            return;
+        }
+        ledger.frames(turn, 0, frames -> {
+            if (frames == null) {
+                return;
+            }
+            boolean terminal = frames.stream().anyMatch(TurnLedger.Frame::last);
+            took(watching, frames);
+            if (!terminal) {
+                ended(watching, null);
+            }
+        });
+    }
+
     /** Reads what may have been missed (a notification lost while the feed reconnected). Under no lock. */
     void poll() {
         Watching watching;

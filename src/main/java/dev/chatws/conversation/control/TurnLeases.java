@@ -14,7 +14,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -38,7 +40,11 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class TurnLeases implements TurnLedger {
 
     /** The heartbeat: observers say which turns run here and which ones elsewhere their sockets watch. */
-    public record Beat(List<String> running, List<String> watched) {
+    public record Beat(List<String> running, Map<String, String> watched) {
+    }
+
+    /** A turn of another server ({@code turn} of {@code conversation}) that sockets here watch has no row any more. */
+    public record Vanished(String conversation, String turn) {
     }
 
     /** A turn of this server ({@code turn} of {@code conversation}) that sockets on another server watch until {@code until} (epoch ms). */
@@ -72,6 +78,9 @@ public class TurnLeases implements TurnLedger {
 
     @Inject
     Event<Watched> watched;
+
+    @Inject
+    Event<Vanished> vanished;
 
     @Inject
     @ConfigProperty(name = "chat.turns.lease", defaultValue = "PT10S")
@@ -108,6 +117,8 @@ public class TurnLeases implements TurnLedger {
 
     @Override
     public Claim claim(String conversation, String turn, TurnRecord record) {
+        // This server's previous turn of it may still be ending (its terminal frame on its way to the watchers).
+        writes.awaitEnds(conversation, Duration.ofMillis(leaseMillis()));
         for (int attempt = 0; attempt < 2; attempt++) {
             try {
                 Optional<Boolean> expired = sql.run(connection -> {
@@ -213,7 +224,7 @@ public class TurnLeases implements TurnLedger {
      */
     void beat() {
         try {
-            Beat beat = new Beat(new ArrayList<>(), new ArrayList<>());
+            Beat beat = new Beat(new ArrayList<>(), new HashMap<>());
             beats.fire(beat);
             long now = System.currentTimeMillis();
             List<Watched> renewed = new ArrayList<>();
@@ -235,10 +246,15 @@ public class TurnLeases implements TurnLedger {
                     }
                 }
                 if (!beat.watched().isEmpty()) {
-                    try (PreparedStatement watch = connection.prepareStatement("update chat_turn set watched_until_ms = ? where turn_id = any(?)")) {
+                    try (PreparedStatement watch = connection.prepareStatement("update chat_turn set watched_until_ms = ? where turn_id = any(?)"
+                            + " returning turn_id")) {
                         watch.setLong(1, now + leaseMillis());
-                        watch.setArray(2, connection.createArrayOf("varchar", beat.watched().toArray()));
-                        watch.executeUpdate();
+                        watch.setArray(2, connection.createArrayOf("varchar", beat.watched().keySet().toArray()));
+                        try (ResultSet rows = watch.executeQuery()) {
+                            while (rows.next()) {
+                                beat.watched().remove(rows.getString(1));
+                            }
+                        }
                     }
                 }
                 try (ResultSet rows = LeaseSql.query(connection, "select conversation_id from chat_turn where lease_until_ms < ? limit 100", now)) {
@@ -254,6 +270,8 @@ public class TurnLeases implements TurnLedger {
                 return null;
             });
             renewed.forEach(watched::fire);
+            // Watched turns whose row is gone (ended, its end perhaps never written): read once more, then the watch ends.
+            beat.watched().forEach((turn, conversation) -> vanished.fire(new Vanished(conversation, turn)));
             expired.forEach(recovery::recover);
         } catch (RuntimeException e) {
             LOG.log(Level.FINE, "The turn heartbeat failed ({0}); it runs again shortly", e.getMessage());

@@ -109,6 +109,15 @@ public final class ClientBudget {
         return used;
     }
 
+    /** Takes back {@code used} that could not be told (the store failed), to be told with the next {@link #drain}. */
+    public synchronized void undrain(Map<String, long[]> used) {
+        used.forEach((client, counts) -> {
+            long[] unsaidNow = unsaid.computeIfAbsent(client, key -> new long[2]);
+            unsaidNow[0] += counts[0];
+            unsaidNow[1] += counts[1];
+        });
+    }
+
     /** The clients this server holds counts of, whose use elsewhere matters here. */
     public synchronized java.util.Set<String> clients() {
         java.util.Set<String> known = new java.util.HashSet<>(buckets.keySet());

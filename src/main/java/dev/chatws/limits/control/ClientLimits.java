@@ -102,6 +102,7 @@ public class ClientLimits {
             });
             budget.elsewhere(minute, others);
         } catch (RuntimeException e) {
+            budget.undrain(used);
             LOG.log(Level.FINE, "Could not share the clients'' use with the other servers ({0}); trying again shortly", e.getMessage());
         }
     }

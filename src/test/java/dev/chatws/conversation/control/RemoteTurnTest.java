@@ -148,6 +148,22 @@ class RemoteTurnTest {
     }
 
     @Test
+    void aWatchedTurnWhoseRowVanishedWithoutATerminalFrameStopsHoldingTheConversation() {
+        ledger.running = Optional.of(new TurnLedger.Remote("turn_1", "srv_a", "TURN"));
+        ledger.written.add(new TurnLedger.Frame(0, chunk("Hel"), false));
+        Socket socket = opened();
+        fixture.runBackground();
+        conversation.remote().vanished("turn_other");
+        conversation.receive(socket, ask("still watching"));
+        assertEquals("error:turn_in_progress", socket.frames().get(2), "another turn's disappearance changes nothing");
+        conversation.remote().vanished("turn_1");
+        conversation.receive(socket, ask("after"));
+        fixture.runBackground();
+        assertEquals(List.of("conversation:0", chunk("Hel"), "error:turn_in_progress"), socket.frames(), "no terminal frame is made up");
+        assertTrue(fixture.call().body.contains("after"), "and a turn may start here again");
+    }
+
+    @Test
     void aTurnClaimsItsSlotFirstAndIsRefusedIfAnotherServerHoldsIt() {
         Socket socket = opened();
         ledger.claim = TurnLedger.Claim.BUSY;

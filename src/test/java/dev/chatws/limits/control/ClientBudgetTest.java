@@ -99,6 +99,8 @@ class ClientBudgetTest {
         assertEquals(30, used.get("a")[1]);
         assertEquals(1, used.get("b")[0]);
         assertTrue(budget.drain().isEmpty(), "said once");
+        budget.undrain(used);
+        assertEquals(2, budget.drain().get("a")[0], "what could not be told is told next time");
         assertEquals(java.util.Set.of("a", "b"), budget.clients());
     }
 }

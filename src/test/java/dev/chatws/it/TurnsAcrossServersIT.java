@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chatws.testing.Await;
 import jakarta.json.JsonObject;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,7 +26,8 @@ import org.junit.jupiter.api.Test;
  * watched from another (every frame relayed so far, then the rest, then the terminal frame, as on
  * its own server), refused as {@code turn_in_progress} and cancelled from any of them; a turn
  * whose server is killed (SIGKILL) is ended as cancelled by another one with what was relayed,
- * committed once; a database restart mid-turn ends the turn cleanly and the servers go on. The
+ * committed once; a database restart mid-turn ends the turn cleanly and the servers go on; the
+ * README's HAProxy round-robin example, no stickiness, in front of them. The
  * built-in simulated model answers slowly (20 tokens per second) so that turns are long enough to
  * move between servers.
  */
@@ -70,6 +75,7 @@ class TurnsAcrossServersIT {
                     seenOnB.add(onB.next());
                 }
                 assertEquals("turn_in_progress", error(firstAnswer(onB, request("from B"), seenOnB)), "B refuses a second turn");
+                assertEquals("turn_in_progress", error(firstAnswer(onB, "{\"type\":\"response.regenerate\"}", seenOnB)), "and a regenerate");
                 onC.send("{\"type\":\"response.cancel\"}");
                 seenOnA.addAll(onA.turn());
                 seenOnB.addAll(onB.turn());
@@ -211,6 +217,59 @@ class TurnsAcrossServersIT {
             }
             assertTrue(answers.size() <= 2, "at most one turn more (started before the servers had told each other): " + answers);
             assertTrue(ChatClient.json(ChatClient.last(answers)).getJsonObject("error").getInt("retry_after") <= 60);
+        }
+    }
+
+    @Test
+    void throughTheReadmesRoundRobinLoadBalancerAReconnectMidTurnGetsTheWholeTurn() throws Exception {
+        Path haproxy = Path.of("/usr/sbin/haproxy");
+        Assumptions.assumeTrue(Files.isExecutable(haproxy), "HAProxy is not installed (.ci/run installs Debian's)");
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        // The README's example as shipped, pointed at this test's three servers.
+        String config = Files.readString(Path.of("docs/haproxy.cfg"))
+                .replace("bind :8080", "bind 127.0.0.1:" + port)
+                .replace("server a 10.0.0.11:9080", "server a 127.0.0.1:" + a.base().getPort())
+                .replace("server b 10.0.0.12:9080", "server b 127.0.0.1:" + b.base().getPort())
+                .replace("server c 10.0.0.13:9080", "server c 127.0.0.1:" + c.base().getPort());
+        Path file = Files.createTempFile("chatws-haproxy", ".cfg");
+        Files.writeString(file, config);
+        Process balancer = new ProcessBuilder(haproxy.toString(), "-db", "-f", file.toString()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            URI front = URI.create("http://127.0.0.1:" + port + "/");
+            assertTrue(Await.until(Duration.ofSeconds(30), () -> {
+                try {
+                    return ChatClient.http("GET", front.resolve("health/ready"), null, null).statusCode() == 200;
+                } catch (java.io.UncheckedIOException notListeningYet) {
+                    return false;
+                }
+            }), "HAProxy answers with a ready server behind it");
+            for (int attempt = 0; attempt < 3; attempt++) {
+                String id;
+                List<String> before = new ArrayList<>();
+                try (ChatClient first = ChatClient.connect(front, null)) {
+                    id = first.nextJson().getString("id");
+                    first.send(request(words(60)));
+                    for (int i = 0; i < 3; i++) {
+                        before.add(first.next());
+                    }
+                }
+                // The next connection goes to the next server in turn: the reconnect lands elsewhere.
+                try (ChatClient again = ChatClient.connect(front, "conversation=" + id)) {
+                    assertEquals("conversation", again.nextJson().getString("object"));
+                    List<String> turn = again.turn();
+                    assertEquals(before, turn.subList(0, before.size()), "the reconnect starts with what was relayed before it");
+                    assertEquals(turn.size(), turn.stream().distinct().count(), "no frame twice");
+                    assertEquals("chat.completion", ChatClient.json(ChatClient.last(turn)).getString("object"));
+                }
+            }
+        } finally {
+            balancer.destroy();
+            balancer.waitFor();
+            Files.deleteIfExists(file);
         }
     }
 

@@ -127,7 +127,8 @@ public class TurnLeases implements TurnLedger {
                         return Optional.empty();
                     }
                     try (ResultSet row = LeaseSql.query(connection, "select lease_until_ms from chat_turn where conversation_id = ?", conversation)) {
-                        return Optional.of(row.next() && row.getLong(1) < now);
+                        // No row: the turn in the way ended meanwhile; the claim is made again.
+                        return Optional.of(!row.next() || row.getLong(1) < now);
                     }
                 });
                 if (expired.isEmpty()) {
@@ -138,7 +139,7 @@ public class TurnLeases implements TurnLedger {
                 if (!expired.get() || attempt > 0) {
                     return Claim.BUSY;
                 }
-                // The turn in the way belongs to a server that died: it is ended first (§4), then the claim is made again.
+                // The turn in the way belongs to a server that died (or has just ended): it is ended first (§4), then the claim is made again.
                 recovery.recover(conversation);
             } catch (StoreException e) {
                 if (attempt > 0) {

@@ -57,13 +57,6 @@ public class LeaseSql {
         });
     }
 
-    /** Queues {@code signal} on {@code connection}'s transaction: the other servers hear it as it commits. */
-    void notify(Connection connection, ChangeFeed.TurnSignal signal) throws SQLException {
-        try (ResultSet ignored = query(connection, "select pg_notify(?, ?)", ChangeFeed.CHANNEL, signal.payload())) {
-            // a notification is sent as the transaction commits
-        }
-    }
-
     public static int update(Connection connection, String sql, Object... values) throws SQLException {
         try (PreparedStatement statement = prepare(connection, sql, values)) {
             return statement.executeUpdate();

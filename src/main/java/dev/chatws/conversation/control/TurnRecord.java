@@ -6,7 +6,6 @@ import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
-import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -66,12 +65,10 @@ public record TurnRecord(String kind, int seq, int parent, int base, String mode
 
     /** The record {@link #json} wrote. */
     static TurnRecord parse(String text) {
-        try (var reader = JsonText.PROVIDER.createReader(new StringReader(text))) {
-            JsonObject json = reader.readObject();
-            List<String> texts = json.getJsonArray("messages").stream().map(value -> ((JsonString) value).getString()).toList();
-            return new TurnRecord(json.getString("kind"), json.getInt("seq"), json.getInt("parent"), json.getInt("base"),
-                    text(json, "model"), json.getJsonNumber("created").longValue(), text(json, "owner"), texts, text(json, "options"));
-        }
+        JsonObject json = JsonText.object(text);
+        List<String> texts = json.getJsonArray("messages").stream().map(value -> ((JsonString) value).getString()).toList();
+        return new TurnRecord(json.getString("kind"), json.getInt("seq"), json.getInt("parent"), json.getInt("base"),
+                text(json, "model"), json.getJsonNumber("created").longValue(), text(json, "owner"), texts, text(json, "options"));
     }
 
     private static String text(JsonObject json, String name) {

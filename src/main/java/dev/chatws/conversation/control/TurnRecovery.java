@@ -5,7 +5,6 @@ import dev.chatws.json.JsonText;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonObject;
-import java.io.StringReader;
 import java.sql.ResultSet;
 import java.util.List;
 import java.util.Optional;
@@ -77,9 +76,7 @@ public class TurnRecovery {
             if (frame.last() || frame.seq() != relayed) {
                 break;
             }
-            try (var reader = JsonText.PROVIDER.createReader(new StringReader(frame.body()))) {
-                aggregate.add(reader.readObject());
-            }
+            aggregate.add(JsonText.object(frame.body()));
             relayed++;
         }
         JsonObject completion = aggregate.completion(true);

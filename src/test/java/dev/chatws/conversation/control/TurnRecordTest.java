@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.chatws.json.JsonText;
 import jakarta.json.JsonObject;
-import java.io.StringReader;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -13,15 +12,9 @@ import org.junit.jupiter.api.Test;
 /** What a turn's lease keeps for another server to commit if the turn's own server dies: the same nodes the turn would commit. */
 class TurnRecordTest {
 
-    private static JsonObject json(String text) {
-        try (var reader = JsonText.PROVIDER.createReader(new StringReader(text))) {
-            return reader.readObject();
-        }
-    }
-
     @Test
     void aTurnsRecordSurvivesItsJsonAndCommitsWhatTheTurnWould() {
-        JsonObject request = json("{\"model\":\"m\",\"temperature\":0.5,\"messages\":[{\"role\":\"user\",\"content\":\"hi \\ud83d\\ude00\"}]}");
+        JsonObject request = JsonText.object("{\"model\":\"m\",\"temperature\":0.5,\"messages\":[{\"role\":\"user\",\"content\":\"hi \\ud83d\\ude00\"}]}");
         List<JsonObject> added = List.of(request.getJsonArray("messages").getJsonObject(0));
         TurnRecord record = TurnRecord.of(new Turn.Plan(Turn.Kind.TURN, List.of(), 3), added, request, "m", 4, 1_700_000_000L, "ann");
         TurnRecord back = TurnRecord.parse(record.json());
@@ -36,7 +29,7 @@ class TurnRecordTest {
 
     @Test
     void aRegeneratesRecordCommitsTheAnswerAloneAfterItsParent() {
-        JsonObject request = json("{\"type\":\"response.regenerate\"}");
+        JsonObject request = JsonText.object("{\"type\":\"response.regenerate\"}");
         TurnRecord record = TurnRecord.parse(TurnRecord.of(new Turn.Plan(Turn.Kind.REGENERATE, List.of(), 0), List.of(), null, null, 2, 1L, null).json());
         assertNull(record.owner());
         assertEquals(List.of(new HistoryStore.Node(2, 0, "{}", null)), record.nodes(Optional.of("{}")));

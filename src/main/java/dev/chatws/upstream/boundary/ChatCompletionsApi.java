@@ -40,7 +40,7 @@ public final class ChatCompletionsApi {
     public ChatCompletionsApi(URI base, Optional<String> apiKey, Duration connectTimeout) {
         // HTTP/1.1: on plain http:// the JDK would otherwise ask to upgrade to h2c, which some servers refuse.
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout)
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+                .followRedirects(HttpClient.Redirect.NEVER).executor(Runnable::run).build();
         this.completions = URI.create(base + "/chat/completions");
         this.authorization = apiKey.filter(key -> !key.isBlank()).map(key -> "Bearer " + key);
     }

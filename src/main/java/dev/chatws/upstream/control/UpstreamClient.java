@@ -112,7 +112,7 @@ public class UpstreamClient implements Upstream {
         Duration firstChunk = Durations.parse(firstChunkTimeout);
         Duration idle = Durations.parse(idleTimeout);
         ChatCompletionsApi api = new ChatCompletionsApi(base, apiKey, Durations.parse(connectTimeout));
-        readers = Executors.newCachedThreadPool(threadFactory);
+        readers = readerThreads(threadFactory);
         scheduler = Executors.newSingleThreadScheduledExecutor(threadFactory);
         permits = new Semaphore(maxConcurrent);
         breaker = new CircuitBreaker(breakerFailures, Durations.parse(breakerOpen).toNanos(), System::nanoTime);
@@ -121,6 +121,23 @@ public class UpstreamClient implements Upstream {
                 new Watchdog(firstChunk, idle, Durations.parse(turnTimeout), scheduler, readers),
                 new RetryPolicy(retries, Durations.parse(retryDelay), Duration.ofSeconds(30)), retried, breaker);
         LOG.info(() -> "Upstream: " + (url.isPresent() ? "the configured chat.upstream.url" : "the built-in simulated model at " + base));
+    }
+
+    /**
+     * The threads that read upstream streams, one per call: virtual threads on Java 24 and later
+     * (a reader sleeps between chunks, and a parked virtual thread costs a few hundred bytes of
+     * heap, not a stack; from 24 on, waiting inside {@code synchronized}, as Liberty's blocking
+     * WebSocket write does, no longer holds its carrier), else managed platform threads.
+     */
+    static ExecutorService readerThreads(ManagedThreadFactory platform) {
+        if (Runtime.version().feature() >= 24) {
+            try {
+                return (ExecutorService) Executors.class.getMethod("newVirtualThreadPerTaskExecutor").invoke(null);
+            } catch (ReflectiveOperationException e) {
+                LOG.warning(() -> "No virtual threads (" + e + "); the upstream readers are platform threads");
+            }
+        }
+        return Executors.newCachedThreadPool(platform);
     }
 
     /** Starts the call on a reader thread of its own (at most {@code chat.upstream.max-concurrent} at once). */

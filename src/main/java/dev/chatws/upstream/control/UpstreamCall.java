@@ -96,6 +96,7 @@ public final class UpstreamCall implements Runnable, Upstream.Call {
                 readEvents(in);
             } else {
                 String json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                release();
                 if (!aborted) {
                     listener.body(json);
                 }
@@ -226,11 +227,13 @@ public final class UpstreamCall implements Runnable, Upstream.Call {
             }
             lastEventNanos = System.nanoTime();
             if (event.isDone()) {
+                release();
                 listener.completed(true);
                 return;
             }
             listener.event(event.data());
         }
+        release();
         if (!aborted) {
             listener.completed(false);
         }
@@ -263,7 +266,11 @@ public final class UpstreamCall implements Runnable, Upstream.Call {
         }
     }
 
-    /** Gives the call's place back, once: when it ends, or when it is aborted (its connection is closing). */
+    /**
+     * Gives the call's place back, once: when its answer has been read whole (before the listener
+     * hears of it, so a client's next turn, sent on the terminal frame, finds the place free), when
+     * it ends otherwise, or when it is aborted (its connection is closing).
+     */
     private void release() {
         if (released.compareAndSet(false, true)) {
             if (judged.compareAndSet(false, true)) {

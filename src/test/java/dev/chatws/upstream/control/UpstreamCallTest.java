@@ -50,7 +50,7 @@ class UpstreamCallTest {
 
     /** Runs a call of {@code script} under {@code key} on a thread of its own; returns what its listener heard so far, live. */
     private Heard call(String script, String key, boolean streaming) {
-        Heard heard = new Heard();
+        Heard heard = new Heard(released);
         String body = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"stream\":" + streaming
                 + ",\"x_script\":\"" + script + "\",\"x_key\":\"" + key + "\"}";
         heard.call = new UpstreamCall(context, body.getBytes(StandardCharsets.UTF_8), streaming, heard, released::incrementAndGet);
@@ -66,6 +66,7 @@ class UpstreamCallTest {
         assertEquals("completed true", heard.events.get(heard.events.size() - 1));
         assertEquals("Bearer sk-unit", FakeUpstream.authorization("unit-text"));
         assertTrue(Await.until(Duration.ofSeconds(5), () -> released.get() == 1), "the permit is given back once");
+        assertEquals(1, heard.releasedAtEnd, "the permit is back before the end is reported (a client's next turn comes on it)");
     }
 
     @Test
@@ -100,6 +101,7 @@ class UpstreamCallTest {
         Heard heard = call("whole", "unit-whole", false);
         assertTrue(Await.until(Duration.ofSeconds(10), () -> heard.ended()));
         assertEquals(List.of("body " + FakeUpstream.WHOLE), heard.events);
+        assertEquals(1, heard.releasedAtEnd, "the permit is back before the answer is reported");
     }
 
     @Test
@@ -117,7 +119,14 @@ class UpstreamCallTest {
     /** What a call's listener heard, as "kind detail" lines in order. */
     private static final class Heard implements UpstreamListener {
         final List<String> events = new CopyOnWriteArrayList<>();
+        final AtomicInteger released;
         UpstreamCall call;
+        /** How many permits had been given back when the end (completed or body) was reported. */
+        volatile int releasedAtEnd = -1;
+
+        Heard(AtomicInteger released) {
+            this.released = released;
+        }
 
         boolean ended() {
             return !events.isEmpty() && !events.get(events.size() - 1).startsWith("event ");
@@ -130,11 +139,13 @@ class UpstreamCallTest {
 
         @Override
         public void completed(boolean done) {
+            releasedAtEnd = released.get();
             events.add("completed " + done);
         }
 
         @Override
         public void body(String json) {
+            releasedAtEnd = released.get();
             events.add("body " + json);
         }
 

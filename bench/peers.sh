@@ -9,6 +9,7 @@
 #   bench/peers.sh [OUTDIR]            # default target/peers/results
 #   env: LEVELS="1 128 512 1024" RUNS=2 PEERS=../shared/peers CHATWS_JAVA_HOME=<JDK for Liberty>
 #        CHATWS_JVM_ARGS="..." (extra JVM options for chat-ws, for A/B runs) SERIES="direct peer chatws floor"
+#        (the peer runs on the same JDK as chat-ws and the floor, unless PEER_JAVA names another java)
 # About 15 minutes with the defaults. Writes results.jsonl, report.md, plot.svg and logs to OUTDIR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -72,8 +73,9 @@ start_liberty() { # name url
 if has peer; then
     t0=$(ms)
     PEER_UPSTREAM_POOL_SIZE=4096 QUARKUS_HTTP_PORT=8086 QUARKUS_LANGCHAIN4J_OPENAI_BASE_URL=http://127.0.0.1:18081/v1 \
-        java -jar "$h/quarkus-chatbot/target/quarkus-app/quarkus-run.jar" >"$out/peer.log" 2>&1 & peer=$!; pids+=($peer)
+        "${PEER_JAVA:-${CHATWS_JAVA_HOME:-${JAVA_HOME:-/usr}}/bin/java}" -jar "$h/quarkus-chatbot/target/quarkus-app/quarkus-run.jar" >"$out/peer.log" 2>&1 & peer=$!; pids+=($peer)
     until node "$root/bench/ws-ready.mjs" ws://127.0.0.1:8086/chatbot 2>/dev/null; do sleep 0.01; done
+    log "peer: java $("${PEER_JAVA:-${CHATWS_JAVA_HOME:-${JAVA_HOME:-/usr}}/bin/java}" -version 2>&1 | head -1)"
     log "peer: pid $peer, ready after $(( $(ms) - t0 )) ms ($(grep -o 'started in [0-9.]*s' "$out/peer.log" | head -1))"
 fi
 if has chatws; then

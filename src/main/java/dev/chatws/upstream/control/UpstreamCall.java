@@ -221,21 +221,16 @@ public final class UpstreamCall implements Runnable, Upstream.Call {
     private void readEvents(InputStream in) throws IOException {
         SseReader reader = new SseReader(in);
         SseEvent event;
-        while ((event = reader.next()) != null) {
-            if (aborted) {
-                return;
-            }
+        while ((event = reader.next()) != null && !aborted) {
             lastEventNanos = System.nanoTime();
             if (event.isDone()) {
-                release();
-                listener.completed(true);
-                return;
+                break;
             }
             listener.event(event.data());
         }
         release();
         if (!aborted) {
-            listener.completed(false);
+            listener.completed(event != null);
         }
     }
 

@@ -24,7 +24,8 @@ public class LeaseSql {
             create unlogged table if not exists chat_turn_frame (turn_id varchar(64) not null, seq integer not null, body text not null,
               last boolean not null, written_ms bigint not null, primary key (turn_id, seq));
             create table if not exists chat_client_use (client varchar(255) not null, server varchar(64) not null,
-              minute bigint not null, turns bigint not null, day varchar(10) not null, tokens bigint not null, primary key (client, server))""";
+              minute bigint not null, turns bigint not null, day varchar(10) not null, tokens bigint not null, primary key (client, server));
+            alter table chat_client_use add column if not exists prev_turns bigint not null default 0""";
 
     @Inject
     ConversationStore store;

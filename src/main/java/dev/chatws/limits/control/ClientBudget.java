@@ -14,9 +14,11 @@ import java.util.function.Supplier;
  * What each client (a user, or a client address when anonymous) may still do: open connections
  * up to a bound; start turns at a rate (a token bucket of {@code turnsPerMinute}, refilled
  * continuously); spend upstream tokens up to a daily bound (UTC days). A bound of 0 is no bound.
- * With several servers, what the others used ({@link #elsewhere}) counts too: their turns of the
- * current minute (epoch-aligned) are taken off the bucket, their tokens of today are added; and
- * what this server used since it last said so is {@link #drain}ed for them.
+ * With several servers, what the others used ({@link #elsewhere}) counts too: each turn started
+ * elsewhere is taken out of the client's bucket here, once, when this server hears of it (so the
+ * bucket refills at the one rate for all servers, and a minute's end forgets nothing), and their
+ * tokens of today are added; what this server used since it last said so is {@link #drain}ed for
+ * them.
  *
  * <p>Thread-safe: every method is synchronized; each is a few map operations.
  */
@@ -32,7 +34,7 @@ public final class ClientBudget {
     private final Map<String, Bucket> buckets = new HashMap<>();
     private final Map<String, Long> spent = new HashMap<>();
     private LocalDate day;
-    /** What the other servers used, by client: turns this minute and tokens today, as last heard ({@link #elsewhere}). */
+    /** What the other servers used, by client: {@code {turns this minute, tokens today}}, as last heard ({@link #elsewhere}). */
     private final Map<String, long[]> others = new HashMap<>();
     /** What this server used since the last {@link #drain}, by client: turns, tokens. */
     private final Map<String, long[]> unsaid = new HashMap<>();
@@ -66,8 +68,8 @@ public final class ClientBudget {
      */
     public synchronized OptionalLong startTurn(String client) {
         Instant now = clock.get();
-        long[] elsewhere = elsewhere(client, now);
-        if (tokensPerDay > 0 && spentToday(client, now) + elsewhere[1] >= tokensPerDay) {
+        long[] elsewhere = others.get(client);
+        if (tokensPerDay > 0 && spentToday(client, now) + (elsewhere == null ? 0 : elsewhere[1]) >= tokensPerDay) {
             Instant tomorrow = today(now).plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC);
             return OptionalLong.of(Math.max(1, Duration.between(now, tomorrow).toSeconds()));
         }
@@ -76,14 +78,10 @@ public final class ClientBudget {
         }
         Bucket bucket = buckets.computeIfAbsent(client, key -> new Bucket(turnsPerMinute, now));
         bucket.refill(now, turnsPerMinute);
-        if (bucket.tokens - elsewhere[0] >= 1) {
+        if (bucket.tokens >= 1) {
             bucket.tokens -= 1;
             unsaid.computeIfAbsent(client, key -> new long[2])[0]++;
             return OptionalLong.empty();
-        }
-        if (elsewhere[0] > 0) {
-            // Turns on other servers fill this minute: it ends at the next whole minute.
-            return OptionalLong.of(Math.max(1, 60 - now.getEpochSecond() % 60));
         }
         double missing = 1 - bucket.tokens;
         long waitNanos = (long) Math.ceil(missing * MINUTE_NANOS / turnsPerMinute);
@@ -126,20 +124,37 @@ public final class ClientBudget {
         return known;
     }
 
-    /** What the other servers used, by client: {@code {turns this minute, tokens today}} as of minute {@code minute} (epoch minutes). */
+    /**
+     * What the other servers used, by client: {@code {turns in minute, tokens today, turns in the
+     * minute before}}, heard in minute {@code minute} (epoch minutes). The turns not heard of before
+     * are taken out of the client's bucket: since the last hearing if it was this minute or the
+     * one before, else (the first hearing, or one after a gap) those of the last 60 s, the minute
+     * before's counted for the part of it still within them.
+     */
     public synchronized void elsewhere(long minute, Map<String, long[]> used) {
+        Instant now = clock.get();
+        double stillWithin = 1 - (now.getEpochSecond() % 60 + now.getNano() / 1e9) / 60;
+        used.forEach((client, counts) -> {
+            long turns = counts[0];
+            long before = counts.length > 2 ? counts[2] : 0;
+            long[] last = others.get(client);
+            double unheard;
+            if (last != null && othersMinute == minute) {
+                unheard = Math.max(0, turns - last[0]);
+            } else if (last != null && othersMinute == minute - 1) {
+                unheard = Math.max(0, before - last[0]) + turns;
+            } else {
+                unheard = turns + before * Math.min(1, Math.max(0, stillWithin));
+            }
+            if (unheard > 0 && turnsPerMinute > 0) {
+                Bucket bucket = buckets.computeIfAbsent(client, key -> new Bucket(turnsPerMinute, now));
+                bucket.refill(now, turnsPerMinute);
+                bucket.tokens = Math.max(-turnsPerMinute, bucket.tokens - unheard);
+            }
+        });
         others.clear();
         others.putAll(used);
         othersMinute = minute;
-    }
-
-    /** What the others used of {@code client}'s budget: turns (only within the minute they were counted in) and tokens. */
-    private long[] elsewhere(String client, Instant now) {
-        long[] used = others.get(client);
-        if (used == null) {
-            return new long[2];
-        }
-        return new long[] {now.getEpochSecond() / 60 == othersMinute ? used[0] : 0, used[1]};
     }
 
     /** How many clients' turn buckets are held (for tests of {@link #forgetIdle()}). */

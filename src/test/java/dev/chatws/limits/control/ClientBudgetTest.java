@@ -74,17 +74,38 @@ class ClientBudgetTest {
     }
 
     @Test
-    void turnsAndTokensUsedOnOtherServersCountHere() {
-        ClientBudget budget = new ClientBudget(0, 3, 100, now::get);
+    void turnsUsedOnOtherServersAreTakenOutOfTheBucketOnceAndAMinutesEndForgetsNone() {
+        ClientBudget budget = new ClientBudget(0, 3, 0, now::get);
         long minute = now.get().getEpochSecond() / 60;
-        budget.elsewhere(minute, java.util.Map.of("a", new long[] {2, 0}));
+        budget.elsewhere(minute, java.util.Map.of("a", new long[] {2, 0, 0}));
         assertEquals(OptionalLong.empty(), budget.startTurn("a"), "3 a minute, 2 of them elsewhere: one more here");
-        assertEquals(OptionalLong.of(60), budget.startTurn("a"), "then the minute is full; it ends at the next whole minute");
+        assertEquals(OptionalLong.of(20), budget.startTurn("a"), "then the bucket is empty; it refills at 3 a minute");
         assertEquals(OptionalLong.empty(), budget.startTurn("b"), "b used nothing elsewhere");
-        budget.elsewhere(minute - 1, java.util.Map.of("a", new long[] {2, 0}));
-        assertEquals(OptionalLong.empty(), budget.startTurn("a"), "turns of a minute past do not count");
-        budget.elsewhere(minute, java.util.Map.of("a", new long[] {0, 100}));
-        assertEquals(OptionalLong.of(3600), budget.startTurn("a"), "100 tokens spent elsewhere today: none left here");
+        now.set(now.get().plusSeconds(20));
+        budget.elsewhere(minute, java.util.Map.of("a", new long[] {2, 0, 0}));
+        assertEquals(OptionalLong.empty(), budget.startTurn("a"), "the same 2 heard again are not taken twice");
+        now.set(now.get().plusSeconds(40));
+        // The next minute: one more turn elsewhere at the end of the last (3 in all there), one in this one.
+        budget.elsewhere(minute + 1, java.util.Map.of("a", new long[] {1, 0, 3}));
+        assertEquals(OptionalLong.of(20), budget.startTurn("a"),
+                "40 s refilled 2, and the 2 turns not heard of yet took them: a minute's end forgets nothing");
+    }
+
+    @Test
+    void aFirstHearingCountsTheLast60SecondsOfTurnsElsewhere() {
+        ClientBudget budget = new ClientBudget(0, 3, 0, now::get);
+        now.set(now.get().plusSeconds(30));
+        budget.elsewhere(now.get().getEpochSecond() / 60, java.util.Map.of("c", new long[] {1, 0, 2}));
+        assertEquals(OptionalLong.empty(), budget.startTurn("c"), "1 this minute and half of the 2 before: 2 of 3 used");
+        assertTrue(budget.startTurn("c").isPresent(), "then none is left");
+    }
+
+    @Test
+    void tokensUsedOnOtherServersTodayCountHere() {
+        ClientBudget budget = new ClientBudget(0, 3, 100, now::get);
+        budget.elsewhere(now.get().getEpochSecond() / 60, java.util.Map.of("a", new long[] {0, 100, 0}));
+        assertEquals(OptionalLong.of(3600), budget.startTurn("a"), "100 tokens spent elsewhere today: none left here until midnight UTC");
+        assertEquals(OptionalLong.empty(), budget.startTurn("b"));
     }
 
     @Test

@@ -76,7 +76,9 @@ final class Titles {
                 .add("stream", false)
                 .build();
         try {
-            upstream.start(body.toString().getBytes(StandardCharsets.UTF_8), false, new Answer());
+            if (upstream.startSpare(body.toString().getBytes(StandardCharsets.UTF_8), new Answer()).isEmpty()) {
+                LOG.fine(() -> ChatScope.redact(state.id) + ": no title asked (the upstream places are kept for turns)");
+            }
         } catch (RuntimeException e) {
             LOG.fine(() -> ChatScope.redact(state.id) + ": no title asked (" + e.getMessage() + ")");
         }

@@ -17,6 +17,19 @@ public interface Upstream {
      */
     Call start(byte[] body, boolean streaming, UpstreamListener listener);
 
+    /**
+     * Starts a call the server makes on its own behalf (a conversation's title) only if it takes
+     * no turn's place; empty (nothing started) if it would, or if the circuit breaker is open.
+     * This default takes any free place.
+     */
+    default java.util.Optional<Call> startSpare(byte[] body, UpstreamListener listener) {
+        try {
+            return java.util.Optional.of(start(body, false, listener));
+        } catch (AtCapacityException | CircuitOpenException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     /** One call in flight. */
     interface Call {
         /** Stops the call, whatever phase it is in; its listener hears nothing more. Idempotent. */

@@ -161,6 +161,24 @@ public class UpstreamClient implements Upstream {
         return call;
     }
 
+    /**
+     * Starts a call on the server's own behalf only while more than a quarter of the
+     * {@code chat.upstream.max-concurrent} places are free: such calls never fill the places a
+     * client's next turn needs (at 1,024 streams, titles holding places got turns refused).
+     */
+    @Override
+    public Optional<Upstream.Call> startSpare(byte[] body, UpstreamListener listener) {
+        if (!spareAllowed(permits.availablePermits(), maxConcurrent)) {
+            return Optional.empty();
+        }
+        return Upstream.super.startSpare(body, listener);
+    }
+
+    /** Whether a call on the server's own behalf may take one of {@code free} places of {@code max}. */
+    static boolean spareAllowed(int free, int max) {
+        return free > max / 4;
+    }
+
     /** Whether the circuit breaker is open or half-open (the upstream kept failing). */
     public boolean breakerOpen() {
         return breaker != null && breaker.state() != CircuitBreaker.State.CLOSED;

@@ -162,12 +162,13 @@ public class ConversationStore implements HistoryStore {
                 conversation = new StoredConversation(id, created, now, owner, active);
                 conversation.committed(summary.pathLength(), summary.model(), summary.usage());
                 em.persist(conversation);
-            } else {
-                touch(em, id, active, summary.pathLength(), now);
-                if (em.createQuery("update StoredConversation c set c.model = :model, c.promptTokens = coalesce(c.promptTokens, 0) + :p,"
+            } else { // what touch() sets and the turn's usage, in one statement
+                if (em.createQuery("update StoredConversation c set c.lastActive = :seconds, c.updatedMillis = :now, c.activeSeq = :active,"
+                        + " c.pathLength = :length, c.model = :model, c.promptTokens = coalesce(c.promptTokens, 0) + :p,"
                         + " c.completionTokens = coalesce(c.completionTokens, 0) + :c, c.cachedTokens = coalesce(c.cachedTokens, 0) + :k,"
                         + " c.reasoningTokens = coalesce(c.reasoningTokens, 0) + :r where c.id = :id")
-                        .setParameter("model", summary.model()).setParameter("id", id)
+                        .setParameter("seconds", now / 1000).setParameter("now", now).setParameter("active", active)
+                        .setParameter("length", summary.pathLength()).setParameter("model", summary.model()).setParameter("id", id)
                         .setParameter("p", summary.usage().prompt()).setParameter("c", summary.usage().completion())
                         .setParameter("k", summary.usage().cached()).setParameter("r", summary.usage().reasoning())
                         .executeUpdate() == 0) {

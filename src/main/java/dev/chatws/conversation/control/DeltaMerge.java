@@ -34,7 +34,8 @@ final class DeltaMerge {
     static boolean isEmpty(JsonValue value) {
         return switch (value.getValueType()) {
             case NULL -> true;
-            case STRING -> ((JsonString) value).getString().isEmpty();
+            // getChars: no copy (getString builds a new String on every call).
+            case STRING -> ((JsonString) value).getChars().length() == 0;
             case ARRAY -> value.asJsonArray().isEmpty();
             case OBJECT -> value.asJsonObject().isEmpty();
             case NUMBER -> JsonText.isZero(value);

@@ -31,6 +31,8 @@ public final class SseReader {
     private byte[] line = new byte[256];
     private int lineLength;
 
+    /** The event's first data line; its later ones, if any, joined in {@link #data}. */
+    private String firstData;
     private final StringBuilder data = new StringBuilder();
     private boolean hasData;
     private String eventType;
@@ -72,7 +74,9 @@ public final class SseReader {
     }
 
     private SseEvent dispatch() {
-        SseEvent event = new SseEvent(eventType, data.toString());
+        // Almost every event has one data line: its text as read, not copied once more.
+        SseEvent event = new SseEvent(eventType, data.isEmpty() ? firstData : firstData + data);
+        firstData = null;
         data.setLength(0);
         hasData = false;
         eventType = null;
@@ -93,9 +97,10 @@ public final class SseReader {
         String value = new String(line, valueStart, lineLength - valueStart, StandardCharsets.UTF_8);
         if (is("data", nameEnd)) {
             if (hasData) {
-                data.append('\n');
+                data.append('\n').append(value);
+            } else {
+                firstData = value;
             }
-            data.append(value);
             hasData = true;
         } else if (is("event", nameEnd)) {
             eventType = value;

@@ -102,6 +102,7 @@ public class UpstreamClient implements Upstream {
     private ExecutorService readers;
     private ScheduledExecutorService scheduler;
     private Semaphore permits;
+    private Semaphore spares;
     private CircuitBreaker breaker;
     private final LongAdder retried = new LongAdder();
 
@@ -115,6 +116,7 @@ public class UpstreamClient implements Upstream {
         readers = readerThreads(threadFactory);
         scheduler = Executors.newSingleThreadScheduledExecutor(threadFactory);
         permits = new Semaphore(maxConcurrent);
+        spares = new Semaphore(spares(maxConcurrent));
         breaker = new CircuitBreaker(breakerFailures, Durations.parse(breakerOpen).toNanos(), System::nanoTime);
         OpenTelemetry otel = openTelemetry.isResolvable() ? openTelemetry.get() : OpenTelemetry.noop();
         calls = new CallContext(api, new UpstreamTracing(otel, api.uri()), readers,
@@ -162,21 +164,33 @@ public class UpstreamClient implements Upstream {
     }
 
     /**
-     * Starts a call on the server's own behalf only while more than a quarter of the
-     * {@code chat.upstream.max-concurrent} places are free: such calls never fill the places a
-     * client's next turn needs (at 1,024 streams, titles holding places got turns refused).
+     * Starts a call on the server's own behalf on a place of its own: such calls never take the
+     * places of {@code chat.upstream.max-concurrent}, which are the turns' (at 1,024 streams, titles
+     * holding those places got a client's next turn refused); they have one sixteenth as many
+     * (at least one), and one that finds them all taken is not started.
      */
     @Override
     public Optional<Upstream.Call> startSpare(byte[] body, UpstreamListener listener) {
-        if (!spareAllowed(permits.availablePermits(), maxConcurrent)) {
+        if (!spares.tryAcquire()) {
             return Optional.empty();
         }
-        return Upstream.super.startSpare(body, listener);
+        if (!breaker.allow()) {
+            spares.release();
+            return Optional.empty();
+        }
+        UpstreamCall call = new UpstreamCall(calls, body, false, listener, spares::release);
+        try {
+            readers.execute(Context.current().wrap(call));
+        } catch (RuntimeException e) {
+            spares.release();
+            return Optional.empty();
+        }
+        return Optional.of(call);
     }
 
-    /** Whether a call on the server's own behalf may take one of {@code free} places of {@code max}. */
-    static boolean spareAllowed(int free, int max) {
-        return free > max / 4;
+    /** How many calls on the server's own behalf may run at once, beside {@code max} turns' calls. */
+    static int spares(int max) {
+        return Math.max(1, max / 16);
     }
 
     /** Whether the circuit breaker is open or half-open (the upstream kept failing). */

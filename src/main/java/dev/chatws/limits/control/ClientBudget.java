@@ -34,7 +34,7 @@ public final class ClientBudget {
     private final Map<String, Bucket> buckets = new HashMap<>();
     private final Map<String, Long> spent = new HashMap<>();
     private LocalDate day;
-    /** What the other servers used, by client: {@code {turns this minute, tokens today}}, as last heard ({@link #elsewhere}). */
+    /** What the other servers used, by client, as last heard in {@link #othersMinute} ({@link #elsewhere}). */
     private final Map<String, long[]> others = new HashMap<>();
     /** What this server used since the last {@link #drain}, by client: turns, tokens. */
     private final Map<String, long[]> unsaid = new HashMap<>();

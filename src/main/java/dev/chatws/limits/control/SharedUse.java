@@ -12,8 +12,9 @@ import java.util.Set;
 /**
  * The clients' use shared by the servers of one PostgreSQL store, in table {@code chat_client_use}:
  * a row per client and server with its turns of one minute (epoch minutes) and of the minute
- * before, and its tokens of one UTC day. Each server adds what it used since it last did, then reads the others' sums for the
- * clients it knows: two statements every few seconds for all clients, none per turn. Stateless.
+ * before, and its tokens of one UTC day. Each server adds what it used since it last did, then
+ * reads the others' sums for the clients it knows: two statements every few seconds for all
+ * clients, none per turn. Stateless.
  */
 final class SharedUse {
 

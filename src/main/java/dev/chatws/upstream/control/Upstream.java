@@ -1,5 +1,7 @@
 package dev.chatws.upstream.control;
 
+import java.util.Optional;
+
 /**
  * The completion API as a conversation sees it: start one call, and abort it. Implemented by
  * {@link UpstreamClient}; a conversation's unit tests give a fake.
@@ -22,11 +24,11 @@ public interface Upstream {
      * no turn's place; empty (nothing started) if it would, or if the circuit breaker is open.
      * This default takes any free place.
      */
-    default java.util.Optional<Call> startSpare(byte[] body, UpstreamListener listener) {
+    default Optional<Call> startSpare(byte[] body, UpstreamListener listener) {
         try {
-            return java.util.Optional.of(start(body, false, listener));
+            return Optional.of(start(body, false, listener));
         } catch (AtCapacityException | CircuitOpenException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 

@@ -30,7 +30,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * loopback HTTP), builds the one {@link ChatCompletionsApi} with the bearer token from
  * {@code chat.upstream.api-key}, and runs every {@link UpstreamCall} on a thread of its own so
  * that no WebSocket thread ever waits on the upstream, at most {@code chat.upstream.max-concurrent}
- * at once (a bulkhead: over it a call is refused, not queued).
+ * turns' calls at once (a bulkhead: over it a call is refused, not queued) and beside them a
+ * sixteenth as many on the server's own behalf ({@link #startSpare}).
  *
  * <p>Application-scoped and thread-safe. The API key is held here only: it is never logged and
  * never part of anything a client receives.

@@ -77,7 +77,7 @@ final class Titles {
                 .build();
         try {
             if (upstream.startSpare(body.toString().getBytes(StandardCharsets.UTF_8), new Answer()).isEmpty()) {
-                LOG.fine(() -> ChatScope.redact(state.id) + ": no title asked (the upstream places are kept for turns)");
+                LOG.fine(() -> ChatScope.redact(state.id) + ": no title asked (the places for titles are all taken, or the upstream keeps failing)");
             }
         } catch (RuntimeException e) {
             LOG.fine(() -> ChatScope.redact(state.id) + ": no title asked (" + e.getMessage() + ")");

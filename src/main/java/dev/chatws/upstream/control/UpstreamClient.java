@@ -146,22 +146,7 @@ public class UpstreamClient implements Upstream {
     /** Starts the call on a reader thread of its own (at most {@code chat.upstream.max-concurrent} at once). */
     @Override
     public UpstreamCall start(byte[] body, boolean streaming, UpstreamListener listener) {
-        if (!permits.tryAcquire()) {
-            throw new AtCapacityException();
-        }
-        if (!breaker.allow()) {
-            permits.release();
-            throw new CircuitOpenException();
-        }
-        UpstreamCall call = new UpstreamCall(calls, body, streaming, listener, permits::release);
-        try {
-            // The caller's OpenTelemetry context (a turn's span) goes with the call: its HTTP request is the span's child.
-            readers.execute(Context.current().wrap(call));
-        } catch (RuntimeException e) {
-            permits.release();
-            throw e;
-        }
-        return call;
+        return launch(permits, body, streaming, listener);
     }
 
     /**
@@ -172,21 +157,31 @@ public class UpstreamClient implements Upstream {
      */
     @Override
     public Optional<Upstream.Call> startSpare(byte[] body, UpstreamListener listener) {
-        if (!spares.tryAcquire()) {
+        try {
+            return Optional.of(launch(spares, body, false, listener));
+        } catch (AtCapacityException | CircuitOpenException e) {
             return Optional.empty();
+        }
+    }
+
+    /** Takes one of {@code places} for the call and starts it on a reader thread; the place is given back when it ends. */
+    private UpstreamCall launch(Semaphore places, byte[] body, boolean streaming, UpstreamListener listener) {
+        if (!places.tryAcquire()) {
+            throw new AtCapacityException();
         }
         if (!breaker.allow()) {
-            spares.release();
-            return Optional.empty();
+            places.release();
+            throw new CircuitOpenException();
         }
-        UpstreamCall call = new UpstreamCall(calls, body, false, listener, spares::release);
+        UpstreamCall call = new UpstreamCall(calls, body, streaming, listener, places::release);
         try {
+            // The caller's OpenTelemetry context (a turn's span) goes with the call: its HTTP request is the span's child.
             readers.execute(Context.current().wrap(call));
         } catch (RuntimeException e) {
-            spares.release();
-            return Optional.empty();
+            places.release();
+            throw e;
         }
-        return Optional.of(call);
+        return call;
     }
 
     /** How many calls on the server's own behalf may run at once, beside {@code max} turns' calls. */

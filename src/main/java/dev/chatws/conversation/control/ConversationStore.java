@@ -162,22 +162,10 @@ public class ConversationStore implements HistoryStore {
                 conversation = new StoredConversation(id, created, now, owner, active);
                 conversation.committed(summary.pathLength(), summary.model(), summary.usage());
                 em.persist(conversation);
-            } else { // what touch() sets and the turn's usage, in one statement
-                if (em.createQuery("update StoredConversation c set c.lastActive = :seconds, c.updatedMillis = :now, c.activeSeq = :active,"
-                        + " c.pathLength = :length, c.model = :model, c.promptTokens = coalesce(c.promptTokens, 0) + :p,"
-                        + " c.completionTokens = coalesce(c.completionTokens, 0) + :c, c.cachedTokens = coalesce(c.cachedTokens, 0) + :k,"
-                        + " c.reasoningTokens = coalesce(c.reasoningTokens, 0) + :r where c.id = :id")
-                        .setParameter("seconds", now / 1000).setParameter("now", now).setParameter("active", active)
-                        .setParameter("length", summary.pathLength()).setParameter("model", summary.model()).setParameter("id", id)
-                        .setParameter("p", summary.usage().prompt()).setParameter("c", summary.usage().completion())
-                        .setParameter("k", summary.usage().cached()).setParameter("r", summary.usage().reasoning())
-                        .executeUpdate() == 0) {
-                    throw new IllegalStateException("The conversation was deleted from the store");
-                }
+            } else if (!TurnRows.update(em, id, active, summary.pathLength(), summary.model(), summary.usage(), now)) {
+                throw new IllegalStateException("The conversation was deleted from the store");
             }
-            for (Node node : nodes) {
-                em.persist(new StoredMessage(id, node.seq(), node.parent(), node.body(), node.request()));
-            }
+            TurnRows.insert(em, id, nodes);
             if (owner != null && !summary.usage().isEmpty()) {
                 ConversationCatalog.addUsage(em, owner, summary.usage());
             }

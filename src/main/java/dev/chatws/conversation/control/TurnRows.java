@@ -23,7 +23,7 @@ import java.util.List;
  */
 final class TurnRows {
 
-    static final String UPDATE = "update chat_conversation set last_active = ?, updated_ms = ?, active_seq = ?, path_length = ?, model = ?,"
+    private static final String UPDATE = "update chat_conversation set last_active = ?, updated_ms = ?, active_seq = ?, path_length = ?, model = ?,"
             + " prompt_tokens = coalesce(prompt_tokens, 0) + ?, completion_tokens = coalesce(completion_tokens, 0) + ?,"
             + " cached_tokens = coalesce(cached_tokens, 0) + ?, reasoning_tokens = coalesce(reasoning_tokens, 0) + ? where id = ?";
 

@@ -23,7 +23,8 @@ import java.util.Objects;
  * A store of v1 has no {@code parent_seq} or {@code request}: the columns are added on start and
  * its rows, null there, read as one branch in {@code seq} order.
  *
- * <p>A Jakarta Persistence entity; not thread-safe, used inside one entity manager.
+ * <p>A Jakarta Persistence entity, read through it; its rows are written by {@code TurnRows} (one
+ * multi-row INSERT per turn). Not thread-safe, used inside one entity manager.
  */
 @Entity
 @IdClass(StoredMessage.Key.class)
@@ -52,14 +53,6 @@ public class StoredMessage {
     private String request;
 
     protected StoredMessage() {
-    }
-
-    public StoredMessage(String conversationId, int seq, int parentSeq, String body, String request) {
-        this.conversationId = conversationId;
-        this.seq = seq;
-        this.parentSeq = parentSeq;
-        this.body = body;
-        this.request = request;
     }
 
     /** Its place in commit order, unique in its conversation: the {@code msg_…} id is made of it. */

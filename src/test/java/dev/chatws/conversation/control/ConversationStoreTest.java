@@ -1,6 +1,7 @@
 package dev.chatws.conversation.control;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -88,7 +89,7 @@ class ConversationStoreTest {
         StoreException gone = assertThrows(StoreException.class, () -> store.append(ID, 1_000, null,
                 List.of(new HistoryStore.Node(2, 1, USER, null), new HistoryStore.Node(3, 2, ASSISTANT, null)),
                 3, new HistoryStore.Summary(4, "m1", TokenUsage.NONE), 3_000));
-        assertTrue(!gone.conflict(), gone.getMessage());
+        assertFalse(gone.conflict(), gone.getMessage());
         assertEquals(Optional.empty(), store.load(ID), "no message of it stored without its conversation");
     }
 

@@ -4,6 +4,7 @@ import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import jakarta.json.spi.JsonProvider;
+import jakarta.json.stream.JsonParser;
 import java.io.StringReader;
 import java.math.BigDecimal;
 
@@ -46,6 +47,51 @@ public final class JsonText {
         } catch (RuntimeException e) {
             throw new Unreadable(e.getClass().getSimpleName());
         }
+    }
+
+    /**
+     * {@code text} as a JSON object, the same as {@link #object} would read (the same parser, limits
+     * and failures), but every object in it a {@link CompactObject}: for what is read many times a
+     * second and kept little, such as an upstream stream's events.
+     *
+     * @throws Unreadable if it is not one (broken, another JSON type, nested too deep)
+     */
+    public static JsonObject streamedObject(String text) {
+        try (JsonParser parser = PROVIDER.createParser(new StringReader(text))) {
+            if (parser.next() != JsonParser.Event.START_OBJECT) {
+                throw new Unreadable("NotAnObject");
+            }
+            return readObject(parser);
+        } catch (Unreadable e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new Unreadable(e.getClass().getSimpleName());
+        }
+    }
+
+    /** The object whose START_OBJECT {@code parser} has just read, up to its END_OBJECT. */
+    private static CompactObject readObject(JsonParser parser) {
+        CompactObject.Builder members = new CompactObject.Builder();
+        while (parser.next() == JsonParser.Event.KEY_NAME) {
+            String name = parser.getString();
+            members.put(name, readValue(parser, parser.next()));
+        }
+        return members.build();
+    }
+
+    /** The value whose first event {@code parser} has just read as {@code event}; objects compact, arrays and scalars JSON-P's. */
+    private static JsonValue readValue(JsonParser parser, JsonParser.Event event) {
+        return switch (event) {
+            case START_OBJECT -> readObject(parser);
+            case START_ARRAY -> {
+                var items = PROVIDER.createArrayBuilder();
+                for (var next = parser.next(); next != JsonParser.Event.END_ARRAY; next = parser.next()) {
+                    items.add(readValue(parser, next));
+                }
+                yield items.build();
+            }
+            default -> parser.getValue();
+        };
     }
 
     /** Whether {@code text} is one complete JSON value of any type within the parser's limits. */

@@ -84,7 +84,7 @@ final class TurnReader implements UpstreamListener {
     private JsonObject parse(String data) {
         JsonObject object;
         try {
-            object = JsonText.object(data);
+            object = JsonText.streamedObject(data);
         } catch (JsonText.Unreadable e) {
             failed(null, "The upstream sent an event that is not a JSON object within the parser's limits.");
             return null;

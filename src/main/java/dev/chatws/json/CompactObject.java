@@ -9,6 +9,7 @@ import java.io.StringWriter;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Objects;
@@ -22,57 +23,82 @@ import java.util.Set;
  * docs/benchmarks.md). It is a full
  * {@link JsonObject}: equal to (and hashing like) any JSON-P object with the same members, written
  * by any JSON-P writer, {@link #toString} its JSON text. Lookup by name is a scan, which for a
- * handful of members beats hashing; a name read twice keeps its first place and its last value,
- * as the provider's objects do.
+ * handful of members beats hashing; past {@value #SCAN_LIMIT} members a hash index is kept as
+ * well, so that an object of many members (hostile input) is read in linear time. A name read
+ * twice keeps its first place and its last value, as the provider's objects do.
  *
  * <p>Thread-safe once built (nothing changes it); built by one thread through {@link Builder}.
  */
 public final class CompactObject extends AbstractMap<String, JsonValue> implements JsonObject {
 
+    /** Up to this many members, names are found by a scan; beyond it, by {@link #index}. */
+    static final int SCAN_LIMIT = 8;
+
     private final String[] names;
     private final JsonValue[] values;
     private final int size;
+    /** Each name's place, for an object of more than {@link #SCAN_LIMIT} members; else null. */
+    private final HashMap<String, Integer> index;
 
-    private CompactObject(String[] names, JsonValue[] values, int size) {
+    private CompactObject(String[] names, JsonValue[] values, int size, HashMap<String, Integer> index) {
         this.names = names;
         this.values = values;
         this.size = size;
+        this.index = index;
     }
 
     /** Collects the members of one object as they are read; not thread-safe, used once. */
     static final class Builder {
-        private String[] names = new String[8];
-        private JsonValue[] values = new JsonValue[8];
+        private String[] names = new String[SCAN_LIMIT];
+        private JsonValue[] values = new JsonValue[SCAN_LIMIT];
         private int size;
+        private HashMap<String, Integer> index;
 
         /** Adds {@code name}, or replaces its value where it stands if it was read before. */
         void put(String name, JsonValue value) {
-            for (int i = 0; i < size; i++) {
-                if (names[i].equals(name)) {
-                    values[i] = value;
-                    return;
-                }
+            int at = find(names, size, index, name);
+            if (at >= 0) {
+                values[at] = value;
+                return;
             }
             if (size == names.length) {
                 names = Arrays.copyOf(names, size * 2);
                 values = Arrays.copyOf(values, size * 2);
+            }
+            if (index != null) {
+                index.put(name, size);
+            } else if (size == SCAN_LIMIT) {
+                index = new HashMap<>();
+                for (int i = 0; i < size; i++) {
+                    index.put(names[i], i);
+                }
+                index.put(name, size);
             }
             names[size] = name;
             values[size++] = value;
         }
 
         CompactObject build() {
-            return new CompactObject(names, values, size);
+            return new CompactObject(names, values, size, index);
         }
     }
 
-    private int find(Object name) {
+    /** Where {@code name} stands among the first {@code size} {@code names}; -1 if it is not there. */
+    private static int find(String[] names, int size, HashMap<String, Integer> index, Object name) {
+        if (index != null) {
+            Integer at = index.get(name);
+            return at == null ? -1 : at;
+        }
         for (int i = 0; i < size; i++) {
             if (names[i].equals(name)) {
                 return i;
             }
         }
         return -1;
+    }
+
+    private int find(Object name) {
+        return find(names, size, index, name);
     }
 
     @Override

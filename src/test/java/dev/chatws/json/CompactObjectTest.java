@@ -53,6 +53,26 @@ class CompactObjectTest {
     }
 
     @Test
+    void readsAnObjectOfManyMembersAsTheProviderDoes() {
+        // Past CompactObject.SCAN_LIMIT members names are found through a hash index: repeated names
+        // before and after that point keep their first place and their last value.
+        StringBuilder text = new StringBuilder("{");
+        for (int i = 0; i < 1000; i++) {
+            text.append("\"m").append(i % 600).append("\":").append(i).append(',');
+        }
+        text.append("\"m3\":{\"a\":[1]}}");
+        JsonObject tree = JsonText.object(text.toString());
+        JsonObject compact = JsonText.streamedObject(text.toString());
+        assertEquals(600, compact.size());
+        assertEquals(tree, compact);
+        assertEquals(tree.toString(), compact.toString());
+        assertEquals(602, compact.getInt("m2"));
+        assertEquals(999, compact.getInt("m399"));
+        assertEquals(tree.get("m3"), compact.get("m3"));
+        assertFalse(compact.containsKey("m600"));
+    }
+
+    @Test
     void failsWhereTheProviderFails() {
         for (String text : new String[] {"{\"a\":" + "[".repeat(1001) + "]".repeat(1001) + "}", "{\"n\":1" + "0".repeat(2000) + "}",
                 "{\"secret\":", "[1]", "", "\"text\"", "{\"a\" 1}", "{\"a\":1,}"}) {

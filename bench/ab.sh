@@ -6,8 +6,10 @@
 # (the harness in target/peers/harness, the server bench-chatws). With ALLOC=1 it also prints what
 # the server allocated per relayed chunk over the levels (G1's log; a full collection after the
 # warm-up marks the start; turn set-ups and handshakes included). TOKENS sets the chunks per turn (64).
+# PROF=cpu (or alloc, another async-profiler event, options after a comma: cpu,interval=1ms) profiles the server over the levels with
+# async-profiler 4.1 (from Maven Central) into target/peers/ab-PROF.collapsed, a stack per line.
 # Build the variant, then:
-#   bench/ab.sh LABEL        env: CW_JAVA_HOME (the server's JDK), CW_JVM_ARGS, LV, ALLOC, TOKENS
+#   bench/ab.sh LABEL        env: CW_JAVA_HOME (the server's JDK), CW_JVM_ARGS, LV, ALLOC, TOKENS, PROF
 cd "$(dirname "$0")/.."
 H=target/peers/harness; W=target/liberty/wlp; T=${TOKENS:-64}; GCLOG=target/peers/ab-gc.log
 $W/bin/server stop bench-chatws >/dev/null 2>&1; pkill -f paced-stub.mjs; sleep 0.5
@@ -26,7 +28,14 @@ node $H/wsload.mjs --target chatws --c 32 --turns 10 --warmup 0 --tokens $T --qu
 node $H/wsload.mjs --target chatws --c 256 --turns 3 --warmup 0 --tokens $T --quiet >/dev/null
 sleep 3; r1=$(awk '/VmRSS/{print int($2/1024)}' /proc/$CW/status)
 echo "$1: ready $ready ms, idle RSS $r0 MB, after warm-up $r1 MB"
-[ "${ALLOC:-}" = 1 ] && "${CW_JAVA_HOME:-$JAVA_HOME}/bin/jcmd" $CW GC.run >/dev/null
+JCMD=${CW_JAVA_HOME:-$JAVA_HOME}/bin/jcmd
+[ "${ALLOC:-}" = 1 ] && $JCMD $CW GC.run >/dev/null
+if [ -n "${PROF:-}" ]; then
+  AP=target/peers/async-profiler; APJAR=~/.m2/repository/tools/profiler/async-profiler/4.1/async-profiler-4.1-linux-x64.jar
+  [ -f $APJAR ] || mvn -B -ntp dependency:get -Dartifact=tools.profiler:async-profiler:4.1:jar:linux-x64 -Dtransitive=false >/dev/null
+  [ -f $AP/linux-x64/libasyncProfiler.so ] || (mkdir -p $AP && cd $AP && unzip -q -o $APJAR)
+  $JCMD $CW JVMTI.agent_load $PWD/$AP/linux-x64/libasyncProfiler.so "\"start,event=$PROF\"" >/dev/null
+fi
 chunks=0
 for c in ${LV:-512 512}; do
   chunks=$(( chunks + ( c == 1 ? 43 : c * 6 ) * T ))
@@ -34,6 +43,7 @@ for c in ${LV:-512 512}; do
     node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const m=s.match(/procs=(.*)$/m);const p=JSON.parse(m[1])[0];const tps=+s.match(/ok=(\d+)/)[1];console.log(s.trim().replace(/procs=.*/,"")+" cpu="+p.cpuPct+"% rss="+p.rssPeakMb+" thr="+p.threadsPeak)})'
 done
 tail -1 target/peers/ab.jsonl | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const r=JSON.parse(s);const p=r.procs[0];console.log("last: us/chunk="+(p.cpuPct/100/r.tokensPerSec*1e6).toFixed(1)+" chunks/s="+r.tokensPerSec)})'
+[ -n "${PROF:-}" ] && $JCMD $CW JVMTI.agent_load $PWD/$AP/linux-x64/libasyncProfiler.so "\"stop,collapsed,file=$PWD/target/peers/ab-${PROF%%,*}.collapsed\"" >/dev/null
 $W/bin/server stop bench-chatws >/dev/null; kill $STUB; rm -rf $STORE
 # `server stop` starts a JVM of its own with the same options, which rotates the log: the server's is the largest.
 if [ "${ALLOC:-}" = 1 ]; then awk -v chunks=$chunks '/Heap Region Size:/{match($0,/[0-9]+M/); reg=substr($0,RSTART,RLENGTH-1)}

@@ -203,7 +203,7 @@ public class Conversation {
             state.audience.add(peer);
             peer.send(state.snapshot());
             if (state.turn != null) {
-                state.turn.relayed().forEach(peer::send);
+                state.turn.eachRelayed(peer::send);
             } else {
                 remote.attached(peer, elsewhere);
             }

@@ -6,6 +6,7 @@ import dev.chatws.upstream.control.Upstream;
 import jakarta.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * One turn of a conversation: the request's new messages, the frames relayed so far, the
@@ -37,7 +38,7 @@ final class Turn {
     private final List<JsonObject> requestMessages;
     private final boolean streaming;
     private final CompletionAggregate aggregate = new CompletionAggregate();
-    private final List<RawFrame> relayed = new ArrayList<>();
+    private final RelayedFrames relayed = new RelayedFrames();
     private State state = State.STREAMING;
     private Upstream.Call call;
     private Plan plan = new Plan(Kind.TURN, List.of(), -1);
@@ -90,9 +91,8 @@ final class Turn {
         }
         watched = true;
         List<TurnLedger.Frame> unsent = new ArrayList<>();
-        for (; shipped < relayed.size(); shipped++) {
-            unsent.add(new TurnLedger.Frame(shipped, relayed.get(shipped).json(), false));
-        }
+        relayed.from(shipped, (json, seq) -> unsent.add(new TurnLedger.Frame(seq, json, false)));
+        shipped = relayed.size();
         return unsent;
     }
 
@@ -108,9 +108,7 @@ final class Turn {
     /** The frames the ledger does not have yet, then {@code terminal} (the frame that ended the turn) as the last. */
     List<TurnLedger.Frame> unsent(String terminal) {
         List<TurnLedger.Frame> unsent = new ArrayList<>();
-        for (int seq = shipped; seq < relayed.size(); seq++) {
-            unsent.add(new TurnLedger.Frame(seq, relayed.get(seq).json(), false));
-        }
+        relayed.from(shipped, (json, seq) -> unsent.add(new TurnLedger.Frame(seq, json, false)));
         unsent.add(new TurnLedger.Frame(relayed.size(), terminal, true));
         return unsent;
     }
@@ -195,17 +193,30 @@ final class Turn {
         return !relayed.isEmpty();
     }
 
-    /** Folds a chunk in and keeps its frame for sockets that attach later. */
+    /** Folds a chunk in and keeps its text for sockets that attach later. */
     RawFrame relay(String json, JsonObject chunk) {
         aggregate.add(chunk);
         trace.relayed();
-        RawFrame frame = new RawFrame(json);
-        relayed.add(frame);
-        return frame;
+        relayed.add(json);
+        return new RawFrame(json);
     }
 
-    List<RawFrame> relayed() {
-        return relayed;
+    /** How many frames were relayed so far. */
+    int relayedCount() {
+        return relayed.size();
+    }
+
+    /** Hands {@code each} the frames relayed so far, in order. */
+    void eachRelayed(Consumer<RawFrame> each) {
+        relayed.from(0, (json, seq) -> each.accept(new RawFrame(json)));
+    }
+
+    /**
+     * The turn ended and the ledger has its frames ({@link #unsent}): their storage goes back to
+     * the pool, and nothing may read them any more.
+     */
+    void release() {
+        relayed.release();
     }
 
     CompletionAggregate aggregate() {

@@ -209,7 +209,8 @@ final class Turns {
             ended.trace().failed(error.error().code());
             state.turn = null;
             state.audience.broadcast(error);
-            ledger.ended(state.id, ended.id(), ended.unsent(FrameText.of(error)));
+            ledger.ended(state.id, ended.id(), ledger.shared() ? ended.unsent(FrameText.of(error)) : List.of());
+            ended.release();
             conversation.unloadWhenIdle();
         }
     }
@@ -242,7 +243,7 @@ final class Turns {
                     state.audience.broadcast(frame);
                     if (owner.watched()) {
                         owner.shipped();
-                        ledger.relayed(state.id, owner.id(), owner.relayed().size() - 1, data);
+                        ledger.relayed(state.id, owner.id(), owner.relayedCount() - 1, data);
                     }
                 }
             });

@@ -38,9 +38,13 @@ public final class SseReader {
     private String eventType;
     private long comments;
 
-    /** A reader of {@code in} with an 8 KiB buffer. */
+    /**
+     * A reader of {@code in} with a 2 KiB buffer: the JDK HTTP client hands over at most one of
+     * its read buffers per read, 2 KiB as shipped ({@code -Djdk.httpclient.bufsize=2048}), so a
+     * larger one would not fill; it lives as long as the turn, so it is kept small.
+     */
     public SseReader(InputStream in) {
-        this(in, 8192);
+        this(in, 2048);
     }
 
     SseReader(InputStream in, int bufferSize) {

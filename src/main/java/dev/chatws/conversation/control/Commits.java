@@ -2,9 +2,7 @@ package dev.chatws.conversation.control;
 
 import dev.chatws.conversation.entity.ErrorCode;
 import dev.chatws.conversation.entity.ErrorFrame;
-import dev.chatws.conversation.entity.FrameText;
 import dev.chatws.conversation.entity.ServerFrame;
-import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.logging.Level;
@@ -80,8 +78,7 @@ final class Commits {
                 state.audience.broadcast(terminal);
             }
             // Queued under the lock, so that a watcher elsewhere gets the frames in the order the sockets here do.
-            ledger.ended(state.id, commit.turn().id(), ledger.shared() ? commit.turn().unsent(FrameText.of(terminal)) : List.of());
-            commit.turn().release();
+            commit.turn().retire(ledger, state.id, terminal);
             targets = state.audience.targets();
             farewell = state.pendingFarewell;
             state.pendingFarewell = null;

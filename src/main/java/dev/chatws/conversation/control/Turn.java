@@ -1,6 +1,8 @@
 package dev.chatws.conversation.control;
 
+import dev.chatws.conversation.entity.FrameText;
 import dev.chatws.conversation.entity.RawFrame;
+import dev.chatws.conversation.entity.ServerFrame;
 import dev.chatws.telemetry.control.ChatTelemetry;
 import dev.chatws.upstream.control.Upstream;
 import jakarta.json.JsonObject;
@@ -106,7 +108,7 @@ final class Turn {
     }
 
     /** The frames the ledger does not have yet, then {@code terminal} (the frame that ended the turn) as the last. */
-    List<TurnLedger.Frame> unsent(String terminal) {
+    private List<TurnLedger.Frame> unsent(String terminal) {
         List<TurnLedger.Frame> unsent = new ArrayList<>();
         relayed.from(shipped, (json, seq) -> unsent.add(new TurnLedger.Frame(seq, json, false)));
         unsent.add(new TurnLedger.Frame(relayed.size(), terminal, true));
@@ -212,10 +214,12 @@ final class Turn {
     }
 
     /**
-     * The turn ended and the ledger has its frames ({@link #unsent}): their storage goes back to
-     * the pool, and nothing may read them any more.
+     * The turn ended with {@code terminal}, sent to this server's sockets: {@code ledger} is told,
+     * with the frames it does not have yet when turns are shared, then their storage goes back to
+     * the pool and nothing may read them any more. Under the lock, after the terminal frame was queued.
      */
-    void release() {
+    void retire(TurnLedger ledger, String conversation, ServerFrame terminal) {
+        ledger.ended(conversation, id, ledger.shared() ? unsent(FrameText.of(terminal)) : List.of());
         relayed.release();
     }
 

@@ -3,7 +3,6 @@ package dev.chatws.conversation.control;
 import dev.chatws.conversation.entity.ChatRequest;
 import dev.chatws.conversation.entity.ErrorCode;
 import dev.chatws.conversation.entity.ErrorFrame;
-import dev.chatws.conversation.entity.FrameText;
 import dev.chatws.conversation.entity.RawFrame;
 import dev.chatws.json.JsonText;
 import dev.chatws.limits.control.ClientLimits;
@@ -209,8 +208,7 @@ final class Turns {
             ended.trace().failed(error.error().code());
             state.turn = null;
             state.audience.broadcast(error);
-            ledger.ended(state.id, ended.id(), ledger.shared() ? ended.unsent(FrameText.of(error)) : List.of());
-            ended.release();
+            ended.retire(ledger, state.id, error);
             conversation.unloadWhenIdle();
         }
     }

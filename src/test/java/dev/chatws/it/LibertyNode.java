@@ -7,8 +7,11 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -61,8 +64,54 @@ final class LibertyNode implements AutoCloseable {
         Files.deleteIfExists(log);
         run("start");
         running = true;
-        if (!Await.until(Duration.ofSeconds(90), () -> Files.exists(log) && Files.readString(log).contains("CWWKZ0001I"))) {
-            throw new AssertionError(name + ": the application did not start within 90 s");
+        if (!Await.until(Duration.ofSeconds(180), () -> Files.exists(log) && Files.readString(log).contains("CWWKZ0001I"))) {
+            throw new AssertionError(name + ": the application did not start within 180 s");
+        }
+    }
+
+    /**
+     * Starts {@code nodes} at the same time, as a cluster's servers may start, and waits until each
+     * one's application has started; the first failure is thrown once all have ended.
+     */
+    static void startAll(LibertyNode... nodes) throws Exception {
+        atOnce(nodes, LibertyNode::start);
+    }
+
+    /** Stops {@code nodes} (those not null) at the same time; the first failure is thrown once all have stopped. */
+    static void closeAll(LibertyNode... nodes) throws Exception {
+        atOnce(nodes, LibertyNode::close);
+    }
+
+    private interface Action {
+        void on(LibertyNode node) throws Exception;
+    }
+
+    private static void atOnce(LibertyNode[] nodes, Action action) throws Exception {
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        for (LibertyNode node : nodes) {
+            if (node != null) {
+                all.add(CompletableFuture.runAsync(() -> {
+                    try {
+                        action.on(node);
+                    } catch (Throwable e) {
+                        throw new CompletionException(e);
+                    }
+                }, runnable -> new Thread(runnable, "start-stop " + node.name).start()));
+            }
+        }
+        Throwable first = null;
+        for (CompletableFuture<Void> one : all) {
+            try {
+                one.join();
+            } catch (CompletionException e) {
+                first = first == null ? e.getCause() : first;
+            }
+        }
+        if (first instanceof Error error) {
+            throw error;
+        }
+        if (first != null) {
+            throw (Exception) first;
         }
     }
 

@@ -30,7 +30,8 @@ import org.junit.jupiter.api.Test;
  * its own server), refused as {@code turn_in_progress} and cancelled from any of them; a turn
  * whose server is killed (SIGKILL) is ended as cancelled by another one with what was relayed,
  * committed once; a database restart mid-turn ends the turn cleanly and the servers go on; the
- * README's HAProxy round-robin example, no stickiness, in front of them. The
+ * README's HAProxy round-robin example, no stickiness, in front of them; two servers starting at
+ * once on an empty schema make its tables one at a time and count a client's turns together. The
  * built-in simulated model answers slowly (20 tokens per second) so that turns are long enough to
  * move between servers.
  */
@@ -46,18 +47,12 @@ class TurnsAcrossServersIT {
         a = LibertyNode.create("chatws-turns-a", env);
         b = LibertyNode.create("chatws-turns-b", env);
         c = LibertyNode.create("chatws-turns-c", env);
-        a.start();
-        b.start();
-        c.start();
+        LibertyNode.startAll(a, b, c);
     }
 
     @AfterAll
     static void stopNodes() throws Exception {
-        for (LibertyNode node : new LibertyNode[] {a, b, c}) {
-            if (node != null) {
-                node.close();
-            }
-        }
+        LibertyNode.closeAll(a, b, c);
     }
 
     @Test
@@ -195,21 +190,29 @@ class TurnsAcrossServersIT {
     }
 
     @Test
-    void turnsPerMinuteCountAcrossServers() throws Exception {
+    void twoServersStartingAtOnceOnAnEmptyDatabaseMakeItsTablesOneAtATimeAndCountTurnsPerMinuteTogether() throws Exception {
         Map<String, String> limited = env("PT10S");
-        // A schema of their own: the other servers of this build count this test's address too (it is every test's).
+        // A schema of their own: empty, and the other servers of this build count this test's address too (it is every test's).
         String url = System.getenv("CHAT_TEST_DB_URL");
-        try (Connection db = DriverManager.getConnection(url, System.getenv("CHAT_TEST_DB_USER"), System.getenv("CHAT_TEST_DB_PASSWORD"));
-                Statement sql = db.createStatement()) {
-            sql.execute("drop schema if exists limits_it cascade");
-            sql.execute("create schema limits_it");
-        }
         limited.put("CHAT_DB_URL", url + (url.contains("?") ? "&" : "?") + "currentSchema=limits_it");
         limited.put("CHAT_LIMITS_TURNS_PER_MINUTE", "2");
         limited.put("CHAT_SIMULATOR_TOKENS_PER_SECOND", "5");
-        try (LibertyNode one = LibertyNode.create("chatws-limits-1", limited); LibertyNode two = LibertyNode.create("chatws-limits-2", limited)) {
-            one.start();
-            two.start();
+        try (Connection db = DriverManager.getConnection(url, System.getenv("CHAT_TEST_DB_USER"), System.getenv("CHAT_TEST_DB_PASSWORD"));
+                Statement sql = db.createStatement();
+                LibertyNode one = LibertyNode.create("chatws-limits-1", limited);
+                LibertyNode two = LibertyNode.create("chatws-limits-2", limited)) {
+            sql.execute("drop schema if exists limits_it cascade");
+            sql.execute("create schema limits_it");
+            // This test holds the lock the servers make a schema's tables under, so that both come to it at once.
+            String lock = SCHEMA_LOCK + ", hashtext('limits_it')";
+            sql.execute("select pg_advisory_lock(" + lock + ")");
+            LibertyNode.startAll(one, two);
+            assertTrue(Await.until(Duration.ofSeconds(60), () -> count(sql, "select count(*) from pg_locks where locktype = 'advisory'"
+                    + " and classid = " + SCHEMA_LOCK + " and objid = hashtext('limits_it')::oid and not granted") == 2),
+                    "both servers wait for the lock before they make a table");
+            assertEquals(0, count(sql, "select count(*) from information_schema.tables where table_schema = 'limits_it'"), "none made yet");
+            sql.execute("select pg_advisory_unlock(" + lock + ")");
+
             try (ChatClient onOne = ChatClient.connect(one.base(), null)) {
                 onOne.nextJson();
                 for (int i = 0; i < 2; i++) {
@@ -229,6 +232,13 @@ class TurnsAcrossServersIT {
             }
             assertTrue(answers.size() <= 2, "at most one turn more (started before the servers had told each other): " + answers);
             assertTrue(ChatClient.json(ChatClient.last(answers)).getJsonObject("error").getInt("retry_after") <= 60);
+
+            assertTrue(count(sql, "select count(*) from information_schema.tables where table_schema = 'limits_it'") >= 6,
+                    "the histories', the ledger's and the limits' tables");
+            for (LibertyNode node : new LibertyNode[] {one, two}) {
+                List<String> warnings = node.log().lines().filter(line -> line.matches("\\[[^]]+] \\S+ \\S+ +[WE] .*")).toList();
+                assertEquals(List.of(), warnings, "neither server logged a warning or an error");
+            }
         }
     }
 
@@ -328,6 +338,16 @@ class TurnsAcrossServersIT {
     private static List<JsonObject> messages(LibertyNode node, String id) {
         try (ChatClient client = ChatClient.connect(node.base(), "conversation=" + id)) {
             return client.nextJson().getJsonArray("messages").stream().map(message -> message.asJsonObject()).toList();
+        }
+    }
+
+    /** The first key of the advisory lock a server makes a schema's tables under (the second: the schema's hashtext). */
+    private static final int SCHEMA_LOCK = 0x6377;
+
+    private static long count(Statement sql, String query) throws java.sql.SQLException {
+        try (var rows = sql.executeQuery(query)) {
+            rows.next();
+            return rows.getLong(1);
         }
     }
 

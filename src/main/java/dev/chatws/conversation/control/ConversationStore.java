@@ -13,7 +13,6 @@ import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.EntityTransaction;
-import jakarta.persistence.Persistence;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -264,7 +263,7 @@ public class ConversationStore implements HistoryStore {
         return new StoreException("The conversation store failed: " + e.getClass().getSimpleName() + " caused by " + Causes.root(e).getClass().getName(), e);
     }
 
-    /** The entity manager factory, created on first use (connecting creates the tables if missing). */
+    /** The entity manager factory, created on first use with the tables it lacks ({@link StoreSchema}); tried again after a failure. */
     EntityManagerFactory factory() {
         EntityManagerFactory current = factory;
         if (current != null) {
@@ -272,7 +271,7 @@ public class ConversationStore implements HistoryStore {
         }
         synchronized (this) {
             if (factory == null) {
-                factory = Persistence.createEntityManagerFactory("chat-ws", StoreUnit.properties(url, user, password, maxConnections));
+                factory = StoreSchema.open(url, user, password, maxConnections);
             }
             return factory;
         }

@@ -59,17 +59,13 @@ class NodesIT {
         if (a == null) {
             a = LibertyNode.create("chatws-node-a", env);
             b = LibertyNode.create("chatws-node-b", env);
-            a.start();
-            b.start();
+            LibertyNode.startAll(a, b);
         }
     }
 
     @AfterAll
     static void stopNodes() throws Exception {
-        if (a != null) {
-            a.close();
-            b.close();
-        }
+        LibertyNode.closeAll(a, b);
     }
 
     @Test

@@ -197,10 +197,12 @@ class TurnsAcrossServersIT {
         limited.put("CHAT_DB_URL", url + (url.contains("?") ? "&" : "?") + "currentSchema=limits_it");
         limited.put("CHAT_LIMITS_TURNS_PER_MINUTE", "2");
         limited.put("CHAT_SIMULATOR_TOKENS_PER_SECOND", "5");
-        try (Connection db = DriverManager.getConnection(url, System.getenv("CHAT_TEST_DB_USER"), System.getenv("CHAT_TEST_DB_PASSWORD"));
-                Statement sql = db.createStatement();
-                LibertyNode one = LibertyNode.create("chatws-limits-1", limited);
-                LibertyNode two = LibertyNode.create("chatws-limits-2", limited)) {
+        // The servers are declared first, so closed last: a failure before the unlock below ends the lock's connection
+        // (and with it the lock) before the servers are stopped, instead of leaving them waiting for it.
+        try (LibertyNode one = LibertyNode.create("chatws-limits-1", limited);
+                LibertyNode two = LibertyNode.create("chatws-limits-2", limited);
+                Connection db = DriverManager.getConnection(url, System.getenv("CHAT_TEST_DB_USER"), System.getenv("CHAT_TEST_DB_PASSWORD"));
+                Statement sql = db.createStatement()) {
             sql.execute("drop schema if exists limits_it cascade");
             sql.execute("create schema limits_it");
             // This test holds the lock the servers make a schema's tables under, so that both come to it at once.

@@ -89,8 +89,8 @@ public final class Benchmark {
                     files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
                 }
             }
-            row("S7", "ready after `server start` (ms)", "", fmt(Stats.median(toArray(ready))), "", "≤ 5000",
-                    Stats.median(toArray(ready)) <= 5000);
+            row("S7", "ready after `server start` (ms)", "", fmt(Stats.median(toArray(ready))), "", "≤ 3000",
+                    Stats.median(toArray(ready)) <= 3000);
             row("S7", "idle RSS (MB)", "", fmt(Stats.median(toArray(idleRss))), "", "≤ 250", Stats.median(toArray(idleRss)) <= 250);
         }
         Files.createDirectories(out);
@@ -209,7 +209,7 @@ public final class Benchmark {
             requests.add(rates[1]);
         }
         row("S4", "non-streamed turns per second, 64 sockets", fmt(Stats.median(toArray(requests))), fmt(Stats.median(toArray(turns))), "",
-                "≥ 2000", Stats.median(toArray(turns)) >= 2000);
+                "≥ 3000", Stats.median(toArray(turns)) >= 3000);
     }
 
     private void measureIdle(Scenarios scenarios, Server server, int runs) throws Exception {
@@ -229,8 +229,8 @@ public final class Benchmark {
         }
         row("S5", "handshakes per second (10,000 sockets, 256 at a time)", "", fmt(Stats.median(toArray(handshakes))), "", "≥ 1000",
                 Stats.median(toArray(handshakes)) >= 1000);
-        row("S5", "server heap after GC per open socket (KB)", "", fmt(Stats.median(toArray(perSocketHeap))), "", "≤ 20",
-                Stats.median(toArray(perSocketHeap)) <= 20);
+        row("S5", "server heap after GC per open socket (KB)", "", fmt(Stats.median(toArray(perSocketHeap))), "", "≤ 12",
+                Stats.median(toArray(perSocketHeap)) <= 12);
         row("S5", "server RSS growth per open socket (KB)", "", fmt(Stats.median(toArray(perSocketRss))), "", "≤ 20",
                 Stats.median(toArray(perSocketRss)) <= 20);
     }

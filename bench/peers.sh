@@ -41,7 +41,7 @@ bench/floor/build.sh "$wlp" >>"$out/build.log"
 servers=$wlp/usr/servers
 rm -rf "${servers:?}/bench-chatws"; mkdir -p "$servers/bench-chatws"
 cp -r "$servers/defaultServer/server.xml" "$servers/defaultServer/chat-ws.xml" "$servers/defaultServer/apps" "$servers/bench-chatws/"
-cp "$servers/defaultServer/jvm.options" "$servers/defaultServer/server.env" "$servers/bench-chatws/" 2>/dev/null || true
+cp "$servers/defaultServer/jvm.options" "$servers/bench-chatws/" 2>/dev/null || true
 store=$(mktemp -d)
 
 port_up() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }

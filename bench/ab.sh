@@ -31,10 +31,8 @@ echo "$1: ready $ready ms, idle RSS $r0 MB, after warm-up $r1 MB"
 JCMD=${CW_JAVA_HOME:-$JAVA_HOME}/bin/jcmd
 [ "${ALLOC:-}" = 1 ] && $JCMD $CW GC.run >/dev/null
 if [ -n "${PROF:-}" ]; then
-  AP=target/peers/async-profiler; APJAR=~/.m2/repository/tools/profiler/async-profiler/4.1/async-profiler-4.1-linux-x64.jar
-  [ -f $APJAR ] || mvn -B -ntp dependency:get -Dartifact=tools.profiler:async-profiler:4.1:jar:linux-x64 -Dtransitive=false >/dev/null
-  [ -f $AP/linux-x64/libasyncProfiler.so ] || (mkdir -p $AP && cd $AP && unzip -q -o $APJAR)
-  $JCMD $CW JVMTI.agent_load $PWD/$AP/linux-x64/libasyncProfiler.so "\"start,event=$PROF\"" >/dev/null
+  APLIB=$(bench/async-profiler.sh)
+  $JCMD $CW JVMTI.agent_load $APLIB "\"start,event=$PROF\"" >/dev/null
 fi
 chunks=0
 for c in ${LV:-512 512}; do
@@ -43,7 +41,7 @@ for c in ${LV:-512 512}; do
     node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const m=s.match(/procs=(.*)$/m);const p=JSON.parse(m[1])[0];const tps=+s.match(/ok=(\d+)/)[1];console.log(s.trim().replace(/procs=.*/,"")+" cpu="+p.cpuPct+"% rss="+p.rssPeakMb+" thr="+p.threadsPeak)})'
 done
 tail -1 target/peers/ab.jsonl | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const r=JSON.parse(s);const p=r.procs[0];console.log("last: us/chunk="+(p.cpuPct/100/r.tokensPerSec*1e6).toFixed(1)+" chunks/s="+r.tokensPerSec)})'
-[ -n "${PROF:-}" ] && $JCMD $CW JVMTI.agent_load $PWD/$AP/linux-x64/libasyncProfiler.so "\"stop,collapsed,file=$PWD/target/peers/ab-${PROF%%,*}.collapsed\"" >/dev/null
+[ -n "${PROF:-}" ] && $JCMD $CW JVMTI.agent_load $APLIB "\"stop,collapsed,file=$PWD/target/peers/ab-${PROF%%,*}.collapsed\"" >/dev/null
 $W/bin/server stop bench-chatws >/dev/null; kill $STUB; rm -rf $STORE
 # `server stop` starts a JVM of its own with the same options, which rotates the log: the server's is the largest.
 if [ "${ALLOC:-}" = 1 ]; then awk -v chunks=$chunks '/Heap Region Size:/{match($0,/[0-9]+M/); reg=substr($0,RSTART,RLENGTH-1)}

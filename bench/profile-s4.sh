@@ -7,10 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EVENT=${1:-cpu,interval=1ms}
-AP=target/peers/async-profiler; APJAR=~/.m2/repository/tools/profiler/async-profiler/4.1/async-profiler-4.1-linux-x64.jar
-[ -f $APJAR ] || mvn -B -ntp dependency:get -Dartifact=tools.profiler:async-profiler:4.1:jar:linux-x64 -Dtransitive=false >/dev/null
-[ -f $AP/linux-x64/libasyncProfiler.so ] || (mkdir -p $AP && cd $AP && unzip -q -o $APJAR)
-LIB=$PWD/$AP/linux-x64/libasyncProfiler.so
+LIB=$(bench/async-profiler.sh)
 OUT=$PWD/target/s4; mkdir -p "$OUT"; : >"$OUT/run.log"
 bench/run.sh --only S4 --runs 3 --out "$OUT" >"$OUT/run.log" 2>&1 &
 RUN=$!
